@@ -1,0 +1,37 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+/** Id generation is a port so handlers stay deterministic under test. */
+export interface IdGenerator {
+  next(): string;
+}
+
+export const ID_GENERATOR = Symbol('IdGenerator');
+
+export const uuidGenerator: IdGenerator = { next: () => randomUUID() };
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_RE.test(value);
+}
+
+/** Our namespace for name-based (v5) ids, fixed forever: derived ids must never change. */
+export const RX_NAMESPACE = '6f1d3c5e-9a7b-4e2f-8c1d-2b3a4f5e6d7c';
+
+/**
+ * RFC 4122 version-5 UUID of `name` in `namespace`. Reactors derive the ids of the events they
+ * append from the source event id, so a redelivered message appends nothing new.
+ */
+export function uuidV5(name: string, namespace: string = RX_NAMESPACE): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const hash = createHash('sha1').update(ns).update(Buffer.from(name, 'utf8')).digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Ids derived from a source id and a purpose: `derivedId(sourceEventId, 'claim-expired')`. */
+export function derivedId(...parts: string[]): string {
+  return uuidV5(parts.join('|'));
+}

@@ -1,0 +1,68 @@
+import type { CloudEvent } from '@rx/contracts';
+
+export interface OutgoingMessage {
+  /** Partition key: the prescription id, so one prescription's events stay in order. */
+  key: string;
+  value: CloudEvent;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  /** The validated envelope. */
+  event: CloudEvent;
+  /** 1 on first delivery, then counts retries within this consumer. */
+  attempt: number;
+}
+
+export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+
+export interface ConsumerOptions {
+  /** Consumer group: instances of one app share it and split the partitions. */
+  groupId: string;
+  topics: readonly string[];
+  handler: MessageHandler;
+  /**
+   * Extra validation of the envelope's type and data (the context's contract). Return a reason to
+   * refuse: the message goes to the dead-letter topic at once, without retries.
+   */
+  validate?: (event: CloudEvent) => string | undefined;
+  /** Handler attempts before a message is dead-lettered; default 5. */
+  maxAttempts?: number;
+  /** First retry delay in ms, doubled each attempt; default 100. */
+  initialBackoffMs?: number;
+}
+
+export interface ConsumerHandle {
+  readonly groupId: string;
+  stop(): Promise<void>;
+}
+
+/** A message that failed validation or kept failing, as it is written to `<topic>.dlq`. */
+export interface DeadLetter {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  reason: string;
+  /** The original bytes as text (they may not be JSON). */
+  payload: string;
+  groupId: string;
+  failedAt: string;
+}
+
+export interface MessageBus {
+  readonly kind: 'memory' | 'kafka';
+  /** Creates topics (and their dead-letter topics) and connects; idempotent. */
+  start(): Promise<void>;
+  /** Resolves once the broker has acknowledged every message (in-process: once every consumer handled it). */
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+  consume(options: ConsumerOptions): Promise<ConsumerHandle>;
+  ping(): Promise<{ ok: boolean; detail?: string }>;
+  /** Stops consumers first, then producers. */
+  stop(): Promise<void>;
+}
+
+export const MESSAGE_BUS = Symbol('MessageBus');

@@ -1,0 +1,157 @@
+/**
+ * The shape of the reference data shipped under `data/reference` (reference-data.md).
+ * All money is integer fen; ratios are decimal strings ("0.70") turned into basis points by
+ * @rx/kernel's ratioToBasisPoints, so no float ever touches an amount.
+ */
+export type InstitutionKind = 'community-health-centre' | 'hospital' | 'internet-hospital';
+export type InstitutionLevel = 1 | 2 | 3;
+
+export interface Agreement {
+  status: 'active' | 'dissolved';
+  /** ISO date-time the agreement took effect. */
+  since: string;
+  /** Set when dissolved. */
+  dissolvedAt?: string;
+  reasonCode?: string;
+}
+
+export interface Institution {
+  id: string;
+  name: string;
+  regionCode: string;
+  kind: InstitutionKind;
+  level: InstitutionLevel;
+  agreement: Agreement;
+  /** An internet hospital issues under the agreement of the physical institution it relies on (P1). */
+  reliesOn?: string;
+  /** Ed25519 public key (SPKI PEM): anyone can verify the institution's prescription signatures. */
+  publicKeyPem: string;
+}
+
+export interface Physician {
+  id: string;
+  name: string;
+  institutionId: string;
+  /** Special drugs (catalog codes) this physician is the designated responsible physician for (P4). */
+  responsibleForSpecialDrugs: string[];
+}
+
+export interface Pharmacy {
+  id: string;
+  name: string;
+  regionCode: string;
+  agreement: Agreement;
+  /** Outpatient pooling opened (D1). */
+  outpatientPooling: boolean;
+  /** Special drugs this pharmacy is designated for (three-fixed, P4). */
+  designatedSpecialDrugs: string[];
+}
+
+export interface Pharmacist {
+  id: string;
+  name: string;
+  pharmacyId: string;
+}
+
+export type DrugClass = 'A' | 'B' | 'SELF_PAY';
+
+export interface Drug {
+  code: string;
+  name: string;
+  /** Dosage form and strength as printed, e.g. "0.5 g tablet". */
+  form: string;
+  /** Dispensing unit, e.g. "tablet", "box". */
+  unit: string;
+  class: DrugClass;
+  special: boolean;
+  /** Procurement platform reference price per unit, fen (D7). */
+  referencePriceFen: number;
+  /** Upper bound of one item's quantity on one prescription (hostile-input bound). */
+  maxQuantity: number;
+}
+
+export type InsuranceType = 'employee' | 'resident';
+
+export interface Patient {
+  id: string;
+  name: string;
+  regionCode: string;
+  insuranceType: InsuranceType;
+  retired: boolean;
+  /** Employees only: personal account balance at the start of the policy year, fen. */
+  personalAccountFen?: number;
+  /** Whose personal account may pay for this patient (family mutual aid, F5). */
+  familyAccountHolderId?: string;
+  /** Chronic conditions that make the patient eligible for long-term prescriptions (P2). */
+  chronicConditions: string[];
+}
+
+export interface OrdinaryPolicy {
+  deductibleFen: number;
+  annualCapFen: number;
+  /** Fund ratio by institution level; retail pharmacies count as level 1 (F1). */
+  ratioByLevel: Record<'1' | '2' | '3', string>;
+  retireeBonus: string;
+  classBSelfPayFirst: string;
+}
+
+export interface SpecialDrugPolicy {
+  deductibleFen: number;
+  employeeRatio: string;
+  residentRatio: string;
+  residentAdvanceSelfPay: string;
+  classBSelfPayFirst: boolean;
+  /** Separate annual bucket for special drugs, fen; no ordinary-cap use. */
+  annualCapFen: number;
+}
+
+export interface PrescriptionPolicy {
+  longTermMaxDays: number;
+  ordinaryMaxDays: number;
+  ordinaryValidityDays: number;
+  instalmentMaxDays: number;
+  /** The next instalment no earlier than this many days before the previous one runs out. */
+  earlyRefillToleranceDays: number;
+}
+
+export interface RegionPolicy {
+  regionCode: string;
+  regionName: string;
+  year: number;
+  /** Named version: every payment record carries it so a replay years later explains the numbers. */
+  version: string;
+  ordinary: OrdinaryPolicy;
+  special: SpecialDrugPolicy;
+  prescription: PrescriptionPolicy;
+  /** Whether the personal account may also pay fully self-paid drugs (F5); never the delivery fee. */
+  personalAccountPaysSelfPayDrugs: boolean;
+  claimTtlMinutes: number;
+  settlementDeadlineWorkingDays: number;
+  outpatientPoolingBudgetFen: number;
+}
+
+export interface HolidayCalendarYear {
+  year: number;
+  /** Notice the dates come from. */
+  source: string;
+  /** ISO dates (YYYY-MM-DD) that are official holidays. */
+  holidays: string[];
+  /** ISO dates of weekend days that are worked (调休上班). */
+  makeUpWorkingDays: string[];
+}
+
+export interface ReferenceData {
+  institutions: Institution[];
+  physicians: Physician[];
+  pharmacies: Pharmacy[];
+  pharmacists: Pharmacist[];
+  drugs: Drug[];
+  patients: Patient[];
+  policies: RegionPolicy[];
+  holidays: HolidayCalendarYear[];
+  /** Agency users and auditors known to the demo (ids only; roles come from tokens). */
+  agencyUsers: string[];
+  auditors: string[];
+}
+
+export const REFERENCE_DATA = Symbol('ReferenceData');
