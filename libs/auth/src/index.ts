@@ -1,0 +1,5 @@
+export * from './actor';
+export * from './token.service';
+export * from './jwt-auth.guard';
+export * from './auth.decorators';
+export * from './auth.module';

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigError, loadConfig, RuntimeConfig } from './config';
+import { configureHttp } from './http/configure-http';
+import { JsonLogger } from './logger';
+import { RuntimeModule, RuntimeOptions } from './runtime.module';
+
+@Module({})
+export class AppRootModule {
+  static create(runtime: RuntimeOptions, contexts: (Type | DynamicModule)[]): DynamicModule {
+    return { module: AppRootModule, imports: [RuntimeModule.forRoot(runtime), ...contexts] };
+  }
+}
+
+/** Builds (but does not start listening) an app over the given context modules. */
+export async function createApp(runtime: RuntimeOptions, contexts: (Type | DynamicModule)[], logger: JsonLogger): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppRootModule.create(runtime, contexts), { logger, abortOnError: false });
+  app.useBodyParser('json', { limit: '256kb' });
+  configureHttp(app, `rx-circulation ${runtime.config.appName}`);
+  return app;
+}
+
+/**
+ * Every app's main: validated configuration (a bad value stops start-up naming it), JSON logs,
+ * OpenAPI, graceful shutdown on SIGTERM (consumers stop, relays flush, the store closes).
+ */
+export async function bootstrap(appName: string, contexts: (Type | DynamicModule)[]): Promise<void> {
+  let config: RuntimeConfig;
+  try {
+    config = loadConfig(process.env, appName);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', app: appName, msg: 'invalid configuration', problems: e.problems }) + '\n');
+      process.stderr.write(e.message + '\n');
+      process.exit(1);
+    }
+    throw e;
+  }
+  const logger = new JsonLogger(config.logLevel, { app: appName });
+  try {
+    const app = await createApp({ config }, contexts, logger);
+    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    await app.listen(config.port);
+    logger.log({
+      msg: 'started',
+      port: config.port,
+      store: config.eventStore,
+      bus: config.bus,
+      ...(config.jwtSecretIsDevDefault ? { warning: 'RX_JWT_SECRET not set: using the development secret' } : {}),
+    });
+  } catch (e) {
+    // Reference data and store errors end here: one readable line, then a non-zero exit.
+    logger.error({ msg: 'start-up failed', error: (e as Error).message });
+    process.stderr.write(`start-up failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}

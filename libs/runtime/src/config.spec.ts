@@ -1,0 +1,50 @@
+import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults on an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      eventStore: 'sqlite:./data/rx.sqlite',
+      bus: 'memory',
+      referenceDataDir: './data/reference',
+      jwtSecret: DEV_JWT_SECRET,
+      jwtSecretIsDevDefault: true,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ RX_EVENT_STORE: 'postgres://x' }, 'RX_EVENT_STORE'],
+    [{ RX_BUS: 'rabbit' }, 'RX_BUS'],
+    [{ RX_BUS: 'kafka' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: 'nohostport' }, 'KAFKA_BROKERS'],
+    [{ RX_JWT_SECRET: 'short' }, 'RX_JWT_SECRET'],
+    [{ NODE_ENV: 'production' }, 'RX_JWT_SECRET'],
+    [{ RX_REFERENCE_DATA: '/nonexistent/dir' }, 'RX_REFERENCE_DATA'],
+    [{ RX_LOG_LEVEL: 'loud' }, 'RX_LOG_LEVEL'],
+  ])('refuses %j, naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (e) {
+      expect((e as ConfigError).problems.some((p) => p.startsWith(variable))).toBe(true);
+    }
+  });
+
+  it('accepts the distributed settings', () => {
+    const config = loadConfig({ RX_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092, kafka:9092', RX_EVENT_STORE: 'esdb://localhost:2113?tls=false' });
+    expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092', 'kafka:9092']);
+    expect(config.eventStore).toBe('esdb://localhost:2113?tls=false');
+  });
+
+  it('reports every problem at once', () => {
+    try {
+      loadConfig({ PORT: 'x', RX_BUS: 'y' });
+      throw new Error('should have failed');
+    } catch (e) {
+      expect((e as ConfigError).problems).toHaveLength(2);
+    }
+  });
+});

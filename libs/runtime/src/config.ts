@@ -1,0 +1,104 @@
+import { existsSync, statSync } from 'node:fs';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface RuntimeConfig {
+  /** Which contexts this process runs (the platform runs all four). */
+  appName: string;
+  port: number;
+  /** `sqlite:<path>` or `esdb://…` / `esdb+discover://…`. */
+  eventStore: string;
+  bus: 'memory' | 'kafka';
+  kafkaBrokers: string[];
+  kafkaPartitions: number;
+  jwtSecret: string;
+  /** True when RX_JWT_SECRET was not set and the development default is in use. */
+  jwtSecretIsDevDefault: boolean;
+  referenceDataDir: string;
+  /** Secret for deriving pickup codes (HMAC); defaults to a value derived from the JWT secret outside production. */
+  pickupCodeSecret: string;
+  logLevel: LogLevel;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEV_JWT_SECRET = 'rx-circulation-development-secret-do-not-use-in-production';
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+
+/**
+ * Reads and validates the environment (architecture.md "Deployment modes"). Every problem is
+ * collected and named by its variable, so one failed start shows everything to fix.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): RuntimeConfig {
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+
+  const portText = env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) problems.push(`PORT must be an integer from 0 to 65535 (got "${portText}")`);
+
+  const eventStore = env.RX_EVENT_STORE ?? 'sqlite:./data/rx.sqlite';
+  if (!/^sqlite:.+/.test(eventStore) && !/^esdb(\+discover)?:\/\/[^/?#\s]+/.test(eventStore)) {
+    problems.push(`RX_EVENT_STORE must be sqlite:<path> or esdb://host:port?tls=false (got "${eventStore}")`);
+  }
+
+  const bus = env.RX_BUS ?? 'memory';
+  if (bus !== 'memory' && bus !== 'kafka') problems.push(`RX_BUS must be "memory" or "kafka" (got "${bus}")`);
+
+  const kafkaBrokers = (env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (bus === 'kafka' && kafkaBrokers.length === 0) problems.push('KAFKA_BROKERS is required when RX_BUS=kafka (comma-separated host:port)');
+  for (const b of kafkaBrokers) if (!HOST_PORT.test(b)) problems.push(`KAFKA_BROKERS entry "${b}" is not host:port`);
+
+  const partitionsText = env.KAFKA_PARTITIONS ?? '3';
+  const kafkaPartitions = Number(partitionsText);
+  if (!/^\d+$/.test(partitionsText) || kafkaPartitions < 1 || kafkaPartitions > 256) problems.push(`KAFKA_PARTITIONS must be an integer from 1 to 256 (got "${partitionsText}")`);
+
+  let jwtSecret = env.RX_JWT_SECRET ?? '';
+  const jwtSecretIsDevDefault = jwtSecret === '';
+  if (jwtSecretIsDevDefault) {
+    if (production) problems.push('RX_JWT_SECRET is required when NODE_ENV=production');
+    jwtSecret = DEV_JWT_SECRET;
+  } else if (jwtSecret.length < 32) {
+    problems.push('RX_JWT_SECRET must be at least 32 characters');
+  }
+
+  const referenceDataDir = env.RX_REFERENCE_DATA ?? './data/reference';
+  if (!existsSync(referenceDataDir) || !statSync(referenceDataDir).isDirectory()) {
+    problems.push(`RX_REFERENCE_DATA must name a directory of reference data (got "${referenceDataDir}")`);
+  }
+
+  let pickupCodeSecret = env.RX_PICKUP_CODE_SECRET ?? '';
+  if (pickupCodeSecret === '') {
+    if (production) problems.push('RX_PICKUP_CODE_SECRET is required when NODE_ENV=production');
+    pickupCodeSecret = `pickup:${jwtSecret}`;
+  } else if (pickupCodeSecret.length < 32) {
+    problems.push('RX_PICKUP_CODE_SECRET must be at least 32 characters');
+  }
+
+  const logLevel = (env.RX_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`RX_LOG_LEVEL must be debug, info, warn or error (got "${logLevel}")`);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    appName,
+    port,
+    eventStore,
+    bus: bus as RuntimeConfig['bus'],
+    kafkaBrokers,
+    kafkaPartitions,
+    jwtSecret,
+    jwtSecretIsDevDefault,
+    referenceDataDir,
+    pickupCodeSecret,
+    logLevel,
+    production,
+  };
+}
+
+export const RX_CONFIG = Symbol('RuntimeConfig');

@@ -1,0 +1,45 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { EVENT_STORE, EventStore } from '@rx/event-store';
+import { MESSAGE_BUS, MessageBus } from '@rx/messaging';
+import { RX_CONFIG, RuntimeConfig } from '../config';
+import { EventPlumbing } from '../event-plumbing';
+
+interface Reply {
+  status(code: number): Reply;
+  json(body: unknown): void;
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(RX_CONFIG) private readonly config: RuntimeConfig,
+    private readonly plumbing: EventPlumbing,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ description: 'store and bus answer' })
+  @ApiServiceUnavailableResponse({ description: 'the store or the bus does not answer' })
+  async health(@Res() reply: Reply): Promise<void> {
+    const [store, bus] = await Promise.all([safe(() => this.store.ping()), safe(() => this.bus.ping())]);
+    const ok = store.ok && bus.ok;
+    reply.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'degraded',
+      app: this.config.appName,
+      store: { kind: this.store.kind, ...store },
+      bus: { kind: this.bus.kind, ...bus },
+      relays: this.plumbing.relayStatus(),
+    });
+  }
+}
+
+async function safe(probe: () => Promise<{ ok: boolean; detail?: string }>): Promise<{ ok: boolean; detail?: string }> {
+  try {
+    return await probe();
+  } catch (e) {
+    return { ok: false, detail: (e as Error).message };
+  }
+}

@@ -1,0 +1,57 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { AuthModule } from '@rx/auth';
+import { createEventStore, EVENT_STORE, EventStore } from '@rx/event-store';
+import { CLOCK, Clock, ID_GENERATOR, IdGenerator, systemClock, uuidGenerator } from '@rx/kernel';
+import { InMemoryMessageBus, KafkaMessageBus, MESSAGE_BUS, MessageBus } from '@rx/messaging';
+import { ALL_TOPICS } from '@rx/contracts';
+import { loadReferenceData, REFERENCE_DATA } from '@rx/reference-data';
+import { RX_CONFIG, RuntimeConfig } from './config';
+import { EventPlumbing } from './event-plumbing';
+import { HealthController } from './http/health.controller';
+
+export interface RuntimeOptions {
+  config: RuntimeConfig;
+  clock?: Clock;
+  ids?: IdGenerator;
+  /** An already-open store (tests share one with their assertions). */
+  store?: EventStore;
+  bus?: MessageBus;
+}
+
+/**
+ * The chassis every app imports once: configuration, clock, ids, event store, message bus,
+ * reference data, authentication and the event plumbing, all global so context modules stay thin.
+ */
+@Global()
+@Module({})
+export class RuntimeModule {
+  static forRoot(options: RuntimeOptions): DynamicModule {
+    const { config } = options;
+    const providers: Provider[] = [
+      { provide: RX_CONFIG, useValue: config },
+      { provide: CLOCK, useValue: options.clock ?? systemClock },
+      { provide: ID_GENERATOR, useValue: options.ids ?? uuidGenerator },
+      { provide: EVENT_STORE, useFactory: () => options.store ?? createEventStore(config.eventStore) },
+      { provide: MESSAGE_BUS, useFactory: () => options.bus ?? createBus(config) },
+      { provide: REFERENCE_DATA, useFactory: () => loadReferenceData(config.referenceDataDir) },
+      EventPlumbing,
+    ];
+    return {
+      module: RuntimeModule,
+      imports: [AuthModule.forRoot({ secret: config.jwtSecret })],
+      controllers: [HealthController],
+      providers,
+      exports: [RX_CONFIG, CLOCK, ID_GENERATOR, EVENT_STORE, MESSAGE_BUS, REFERENCE_DATA, EventPlumbing, AuthModule],
+    };
+  }
+}
+
+export function createBus(config: RuntimeConfig): MessageBus {
+  if (config.bus === 'memory') return new InMemoryMessageBus();
+  return new KafkaMessageBus({
+    brokers: config.kafkaBrokers,
+    clientId: `rx-${config.appName}`,
+    partitions: config.kafkaPartitions,
+    topics: [...ALL_TOPICS],
+  });
+}
