@@ -1,0 +1,112 @@
+import { exhaustive, type Decider, type Fen } from '@rx/kernel';
+import { ClaimEmpty, DispenseAlreadyClaimed, InvalidClaim } from './settlement.errors';
+import { assertIsoDate, chinaLocalDate } from './working-days';
+
+/**
+ * Claim index, stream `claimindex-{pharmacyId}`: the cross-stream guarantee that a paid dispense
+ * is claimed at most once. A claim first reserves all its dispenses here in ONE append with the
+ * expected revision, so two concurrent claims of one pharmacy serialise on this stream and the
+ * loser is refused (or, after a reload, finds nothing left to claim). Only then is the claim's own
+ * stream written; a crash between the two is repaired by retrying with the same claim id, which
+ * this decider treats as a no-op. (Reserving in each `payment-{dispenseId}` stream instead would
+ * take N appends that cannot be made atomic.)
+ */
+
+export type ClaimIndexCommand = { type: 'ReserveDispensesForClaim'; data: { pharmacyId: string; claimId: string; dispenseIds: string[] } };
+
+export type ClaimIndexEvent = { type: 'DispensesReservedForClaim'; data: { pharmacyId: string; claimId: string; dispenseIds: string[] } };
+
+export type ClaimIndex =
+  | { status: 'empty' }
+  | { status: 'active'; pharmacyId: string; claimOf: Readonly<Record<string, string>>; claims: Readonly<Record<string, readonly string[]>> };
+
+const MAX_DISPENSES_PER_CLAIM = 10_000;
+
+function decide(command: ClaimIndexCommand, state: ClaimIndex): ClaimIndexEvent[] {
+  switch (command.type) {
+    case 'ReserveDispensesForClaim': {
+      const { pharmacyId, claimId, dispenseIds } = command.data;
+      if (dispenseIds.length === 0) throw new ClaimEmpty('a claim needs at least one paid, unclaimed dispense');
+      if (dispenseIds.length > MAX_DISPENSES_PER_CLAIM) throw new InvalidClaim(`at most ${MAX_DISPENSES_PER_CLAIM} dispenses per claim`, { field: 'dispenses' });
+      const ids = [...dispenseIds].sort();
+      if (new Set(ids).size !== ids.length) throw new InvalidClaim('a dispense appears twice in the claim', { field: 'dispenses' });
+      if (state.status === 'active') {
+        const previous = state.claims[claimId];
+        if (previous) {
+          if (previous.length === ids.length && previous.every((d, i) => d === ids[i])) return [];
+          throw new InvalidClaim(`claim ${claimId} already reserved a different set of dispenses`, { field: 'claimId' });
+        }
+        const taken = ids.filter((d) => state.claimOf[d] !== undefined);
+        if (taken.length > 0) {
+          throw new DispenseAlreadyClaimed(`dispenses already claimed: ${taken.join(', ')}`, {
+            details: { dispenses: taken.map((d) => ({ dispenseId: d, claimId: state.claimOf[d] })) },
+          });
+        }
+      }
+      return [{ type: 'DispensesReservedForClaim', data: { pharmacyId, claimId, dispenseIds: ids } }];
+    }
+    default:
+      return exhaustive(command.type, 'claim index command');
+  }
+}
+
+function evolve(state: ClaimIndex, event: ClaimIndexEvent): ClaimIndex {
+  switch (event.type) {
+    case 'DispensesReservedForClaim': {
+      const base = state.status === 'active' ? state : { status: 'active' as const, pharmacyId: event.data.pharmacyId, claimOf: {}, claims: {} };
+      const claimOf: Record<string, string> = { ...base.claimOf };
+      for (const d of event.data.dispenseIds) claimOf[d] = event.data.claimId;
+      return { ...base, claimOf, claims: { ...base.claims, [event.data.claimId]: event.data.dispenseIds } };
+    }
+    default:
+      return exhaustive(event.type, 'claim index event');
+  }
+}
+
+export const claimIndexDecider: Decider<ClaimIndexCommand, ClaimIndexEvent, ClaimIndex> = {
+  initialState: () => ({ status: 'empty' }),
+  decide: (command, state) => decide(command, state),
+  evolve,
+};
+
+/** A paid dispense as the settlement read model knows it (from the payment streams). */
+export interface PaidDispenseSummary {
+  dispenseId: string;
+  pharmacyId: string;
+  dispensedAt: string;
+  fundFen: Fen;
+  reversed: boolean;
+}
+
+/**
+ * The dispenses a claim for `pharmacyId` and [periodStart, periodEnd] (China-time calendar dates,
+ * inclusive) gathers: the pharmacy's, dispensed in the period, not reversed, with a fund share to
+ * reimburse, and not yet in any claim. The read model feeding it may lag; the reservation above is
+ * what makes "at most once" hold.
+ */
+export function selectClaimableDispenses(
+  candidates: readonly PaidDispenseSummary[],
+  index: ClaimIndex,
+  period: { pharmacyId: string; periodStart: string; periodEnd: string },
+): PaidDispenseSummary[] {
+  assertIsoDate(period.periodStart, 'periodStart');
+  assertIsoDate(period.periodEnd, 'periodEnd');
+  if (period.periodStart > period.periodEnd) throw new InvalidClaim('periodStart is after periodEnd', { field: 'periodStart' });
+  const claimed = index.status === 'active' ? index.claimOf : {};
+  const seen = new Set<string>();
+  return candidates
+    .filter((c) => {
+      if (seen.has(c.dispenseId)) return false;
+      seen.add(c.dispenseId);
+      const day = chinaLocalDate(new Date(c.dispensedAt));
+      return (
+        c.pharmacyId === period.pharmacyId &&
+        !c.reversed &&
+        c.fundFen > 0 &&
+        claimed[c.dispenseId] === undefined &&
+        day >= period.periodStart &&
+        day <= period.periodEnd
+      );
+    })
+    .sort((a, b) => (a.dispensedAt === b.dispensedAt ? (a.dispenseId < b.dispenseId ? -1 : 1) : a.dispensedAt < b.dispensedAt ? -1 : 1));
+}
