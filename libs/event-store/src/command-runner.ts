@@ -61,8 +61,13 @@ export async function runCommand<Command, Event extends DomainEvent, State>(
         events.map((e, i) => ({ id: ctx.eventId(i, e), type: e.type, data: e.data, metadata: { ...ctx.metadata, occurredAt } })),
         { expectedRevision: revision < 0 ? 'no_stream' : revision },
       );
+      if (!result.written) {
+        // Already stored (a redelivery): the stored stream is the truth; folding `events` again would count them twice.
+        const current = await loadState(store, streamId, decider, { upcast });
+        return { events, state: current.state, revision: current.revision, duplicate: true };
+      }
       for (const e of events) state = decider.evolve(state, e);
-      return { events, state, revision: result.nextExpectedRevision, duplicate: !result.written };
+      return { events, state, revision: result.nextExpectedRevision, duplicate: false };
     } catch (error) {
       if (error instanceof ConcurrencyError && attempt < maxAttempts) continue;
       throw error;

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ConcurrencyError, EventStoreUnavailableError } from '../errors';
+import { createEventStore } from '../event-store.factory';
+import type { RecordedEvent } from '../event-store.port';
+import { verifyStream } from '../integrity';
+import { describeEventStoreContract, newEvent, waitFor } from '../testing/event-store.contract';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const dirs: string[] = [];
+function tempFile(name = 'rx.sqlite'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rx-event-store-'));
+  dirs.push(dir);
+  return join(dir, 'nested', name);
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describeEventStoreContract('sqlite file', async () => new SqliteEventStore(tempFile(), { pollIntervalMs: 50 }));
+describeEventStoreContract('sqlite :memory:', async () => createEventStore('sqlite::memory:'));
+
+describe('SqliteEventStore', () => {
+  const stores: SqliteEventStore[] = [];
+  const open = (path: string, options?: ConstructorParameters<typeof SqliteEventStore>[1]) => {
+    const store = new SqliteEventStore(path, options);
+    stores.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+
+  it('creates the parent directory and opens the file in WAL mode', () => {
+    const file = tempFile();
+    open(file, { synchronous: 'FULL' });
+    expect(existsSync(file)).toBe(true);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+  });
+
+  it('keeps events and checkpoints across close and reopen', async () => {
+    const file = tempFile();
+    const id = `prescription-${randomUUID()}`;
+    const first = open(file);
+    const written = await first.append(id, [newEvent('A'), newEvent('B')], { expectedRevision: 'no_stream' });
+    await first.saveCheckpoint('relay', written.position);
+    await first.close();
+
+    const reopened = open(file);
+    const read = await reopened.readStream(id);
+    expect(read.map((e) => e.type)).toEqual(['A', 'B']);
+    expect(verifyStream(id, read).ok).toBe(true);
+    expect(await reopened.loadCheckpoint('relay')).toBe(written.position);
+    const next = await reopened.append(id, [newEvent('C')], { expectedRevision: 1 });
+    expect(next.position).toBeGreaterThan(written.position);
+    expect(verifyStream(id, await reopened.readStream(id)).ok).toBe(true);
+  });
+
+  it('detects a stored row altered with raw SQL', async () => {
+    const file = tempFile();
+    const store = open(file);
+    const id = `payment-${randomUUID()}`;
+    await store.append(id, [newEvent('Paid', { fundFen: 700 }), newEvent('Split', { fundFen: 300 }), newEvent('Closed', {})], { expectedRevision: 'no_stream' });
+    expect(verifyStream(id, await store.readStream(id)).ok).toBe(true);
+
+    const raw = new Database(file);
+    raw.prepare("UPDATE events SET data = '{\"fundFen\":3000}' WHERE stream_id = ? AND revision = 1").run(id);
+    raw.close();
+
+    const verdict = verifyStream(id, await store.readStream(id));
+    expect(verdict).toMatchObject({ ok: false, brokenAt: 1 });
+    expect(verdict.reason).toMatch(/altered/);
+  });
+
+  it('detects a stored row deleted with raw SQL', async () => {
+    const file = tempFile();
+    const store = open(file);
+    const id = `dispensation-${randomUUID()}`;
+    await store.append(id, [newEvent('A'), newEvent('B'), newEvent('C')], { expectedRevision: 'no_stream' });
+    const raw = new Database(file);
+    raw.prepare('DELETE FROM events WHERE stream_id = ? AND revision = 1').run(id);
+    raw.close();
+    expect(verifyStream(id, await store.readStream(id))).toMatchObject({ ok: false, brokenAt: 1 });
+  });
+
+  it('lets one of two stores sharing a file win a race on the same expected revision', async () => {
+    const file = tempFile();
+    const a = open(file);
+    const b = open(file);
+    const id = `prescription-${randomUUID()}`;
+    await a.append(id, [newEvent('Issued')], { expectedRevision: 'no_stream' });
+    const results = await Promise.allSettled([
+      a.append(id, [newEvent('ClaimedBy', { p: 'A' })], { expectedRevision: 0 }),
+      b.append(id, [newEvent('ClaimedBy', { p: 'B' })], { expectedRevision: 0 }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(ConcurrencyError);
+    const read = await b.readStream(id);
+    expect(read).toHaveLength(2);
+    expect(verifyStream(id, read).ok).toBe(true);
+  });
+
+  it('delivers to a subscription on one store what another store sharing the file appends', async () => {
+    const file = tempFile();
+    const writer = open(file);
+    const reader = open(file, { pollIntervalMs: 25 });
+    const prefix = `agreement-${randomUUID().slice(0, 8)}`;
+    const got: RecordedEvent[] = [];
+    const sub = reader.subscribe({ streamPrefixes: [prefix], handler: (e) => void got.push(e) });
+    await writer.append(`${prefix}-1`, [newEvent('Signed'), newEvent('Amended')], { expectedRevision: 'no_stream' });
+    await waitFor(() => got.length === 2, 3000, 'events from the other store');
+    await writer.append(`${prefix}-1`, [newEvent('Dissolved')], { expectedRevision: 1 });
+    await waitFor(() => got.length === 3, 3000, 'a live event from the other store');
+    expect(got.map((e) => e.type)).toEqual(['Signed', 'Amended', 'Dissolved']);
+    await sub.stop();
+  });
+
+  it('does not rescan filtered-out events on every poll', async () => {
+    const store = open(tempFile(), { pollIntervalMs: 10, subscriptionBatchSize: 2 });
+    const noise = `noise-${randomUUID()}`;
+    await store.append(noise, Array.from({ length: 5 }, () => newEvent('Noise')), { expectedRevision: 'no_stream' });
+    const readBatch = jest.spyOn(store, 'readBatch');
+    const got: RecordedEvent[] = [];
+    const caughtUp: Array<bigint | undefined> = [];
+    const sub = store.subscribe({ streamPrefixes: ['signal-'], handler: (e) => void got.push(e), onCaughtUp: (p) => caughtUp.push(p) });
+    await waitFor(() => caughtUp.length === 1, 3000, 'catch-up');
+    await new Promise((r) => setTimeout(r, 50));
+    const afters = readBatch.mock.calls.map(([after]) => after);
+    expect(afters.length).toBeGreaterThan(1);
+    expect(afters.slice(1).every((after) => after === afters[1])).toBe(true);
+    expect(afters[1]).toBeGreaterThan(0n);
+    await store.append(`signal-${randomUUID()}`, [newEvent('Signal')], { expectedRevision: 'no_stream' });
+    await waitFor(() => got.length === 1, 3000, 'the signal');
+    await sub.stop();
+  });
+
+  it('stops its subscriptions and refuses work once closed', async () => {
+    const store = new SqliteEventStore(tempFile());
+    let errors = 0;
+    store.subscribe({ handler: () => undefined, onError: () => errors++ });
+    await store.close();
+    await store.close();
+    await expect(store.append(`s-${randomUUID()}`, [newEvent()], { expectedRevision: 'any' })).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.readStream('s')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    expect(await store.ping()).toEqual({ ok: false, detail: 'closed' });
+    expect(errors).toBe(0);
+  });
+
+  it('appends quickly enough for the embedded mode', async () => {
+    const store = open(tempFile());
+    const n = 2000;
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await store.append(`bench-${i % 200}`, [newEvent('Bench', { i })], { expectedRevision: 'any' });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // A floor, not a benchmark: catches an accidental fsync per append or per-call statement preparation.
+    expect(n / seconds).toBeGreaterThan(1000);
+  });
+});
+
+describe('SqliteEventStore group commit', () => {
+  it('commits the good appends of a tick and refuses only the bad one', async () => {
+    const store = new SqliteEventStore(':memory:');
+    const taken = `claim-${randomUUID()}`;
+    await store.append(taken, [newEvent('Claimed')], { expectedRevision: 'no_stream' });
+    const [a, stale, b] = await Promise.allSettled([
+      store.append(`claim-${randomUUID()}`, [newEvent('Claimed')], { expectedRevision: 'no_stream' }),
+      store.append(taken, [newEvent('Claimed'), newEvent('Extended')], { expectedRevision: 'no_stream' }),
+      store.append(`claim-${randomUUID()}`, [newEvent('Claimed')], { expectedRevision: 'no_stream' }),
+    ]);
+    expect(a.status).toBe('fulfilled');
+    expect(b.status).toBe('fulfilled');
+    expect(stale.status === 'rejected' && stale.reason).toBeInstanceOf(ConcurrencyError);
+    expect(await store.readStream(taken)).toHaveLength(1);
+    expect(await store.listStreams('claim-')).toHaveLength(3);
+    await store.close();
+  });
+
+  it('refuses a file that is not a database with EventStoreUnavailableError', async () => {
+    const file = tempFile('not-a-db.sqlite');
+    await new SqliteEventStore(file).close();
+    writeFileSync(file, 'this is not sqlite '.repeat(100));
+    rmSync(`${file}-wal`, { force: true });
+    rmSync(`${file}-shm`, { force: true });
+    expect(() => new SqliteEventStore(file)).toThrow(EventStoreUnavailableError);
+  });
+});

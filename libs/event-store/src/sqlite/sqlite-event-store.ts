@@ -1,0 +1,439 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { storedMetadata, validateAppend, validateExpectedRevision } from '../append-validation';
+import { ConcurrencyError, EventStoreUnavailableError, InvalidAppendError, PartialDuplicateError } from '../errors';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventFilter,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import { computeEventHash, GENESIS_HASH } from '../integrity';
+import { type Batch, type BatchSource, PollingSubscription } from './sqlite-subscription';
+
+export interface SqliteEventStoreOptions {
+  /**
+   * NORMAL (default): in WAL mode a commit survives a process crash but the last transactions
+   * before an OS crash or power loss may be lost; the file is never corrupted. FULL: every commit
+   * is fsynced before the append returns, at a large cost in appends per second.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** How long an append waits for another connection's write lock before failing; default 5000 ms. */
+  busyTimeoutMs?: number;
+  /** Live subscriptions re-check the file this often, to see other processes' appends; default 200 ms. */
+  pollIntervalMs?: number;
+  /** Events read per subscription batch; default 500. */
+  subscriptionBatchSize?: number;
+}
+
+export const DEFAULT_READ_ALL_MAX_COUNT = 1000;
+
+interface EventRow {
+  position: number | bigint;
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+interface AppendJob {
+  streamId: string;
+  events: readonly NewEvent[];
+  ids: string[];
+  occurredAtMs: number[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type AppendOutcome = { result: AppendResult } | { error: unknown };
+
+/** Appends per group transaction: bounds how long one process holds the file's write lock. */
+const MAX_GROUP_SIZE = 256;
+
+interface HeadRow {
+  revision: number;
+  hash: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream_id   TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  event_id    TEXT    NOT NULL,
+  type        TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  hash        TEXT    NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  UNIQUE (stream_id, revision),
+  UNIQUE (stream_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS events_type ON events (type);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  name     TEXT PRIMARY KEY,
+  position INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+// The UNIQUE (stream_id, revision) index also serves stream reads, stream-head lookups and prefix scans.
+// `hash` duplicates metadata.hash so an append finds the chain's previous link without parsing JSON.
+
+const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+export class SqliteEventStore implements EventStore, BatchSource {
+  readonly kind = 'sqlite' as const;
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly settings: Required<SqliteEventStoreOptions>;
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly readAllStatements = new Map<string, Statement>();
+  private readonly stmt: {
+    head: Statement;
+    findId: Statement;
+    insert: Statement;
+    readStream: Statement;
+    readStreamUpTo: Statement;
+    headPosition: Statement;
+    listStreams: Statement;
+    listStreamsPrefix: Statement;
+    listStreamsRange: Statement;
+    loadCheckpoint: Statement;
+    saveCheckpoint: Statement;
+    ping: Statement;
+  };
+  private readonly groupTx: (jobs: readonly AppendJob[]) => AppendOutcome[];
+  private queue: AppendJob[] = [];
+  private flushScheduled = false;
+  private readonly batchTx: (after: bigint, filter: EventFilter, limit: number) => Batch;
+  private closed = false;
+
+  /** `path` is a file (its directory is created if missing) or ':memory:'. */
+  constructor(path: string, options: SqliteEventStoreOptions = {}) {
+    if (typeof path !== 'string' || path.trim() === '') throw new Error('SqliteEventStore: a file path or ":memory:" is required');
+    this.path = path;
+    this.settings = {
+      synchronous: options.synchronous ?? 'NORMAL',
+      busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+      pollIntervalMs: options.pollIntervalMs ?? 200,
+      subscriptionBatchSize: options.subscriptionBatchSize ?? 500,
+    };
+    if (this.settings.synchronous !== 'NORMAL' && this.settings.synchronous !== 'FULL') {
+      throw new Error(`SqliteEventStore: synchronous must be NORMAL or FULL, not ${String(this.settings.synchronous)}`);
+    }
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.db = new Database(path, { timeout: this.settings.busyTimeoutMs });
+    } catch (error) {
+      throw new EventStoreUnavailableError(`cannot open SQLite event store at ${path}: ${errorMessage(error)}`, error);
+    }
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${this.settings.synchronous}`);
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(this.settings.busyTimeoutMs))}`);
+      this.db.exec(SCHEMA);
+    } catch (error) {
+      this.db.close();
+      throw new EventStoreUnavailableError(`cannot prepare SQLite event store at ${path}: ${errorMessage(error)}`, error);
+    }
+
+    const prepare = (sql: string): Statement => this.db.prepare(sql);
+    this.stmt = {
+      head: prepare('SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      findId: prepare('SELECT position FROM events WHERE stream_id = ? AND event_id = ?').pluck(),
+      insert: prepare(
+        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      readStream: prepare(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?`),
+      readStreamUpTo: prepare(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? AND occurred_at <= ? ORDER BY revision LIMIT ?`,
+      ),
+      headPosition: prepare('SELECT max(position) AS head FROM events').safeIntegers(true),
+      listStreams: prepare('SELECT DISTINCT stream_id FROM events ORDER BY stream_id').pluck(),
+      listStreamsPrefix: prepare(
+        'SELECT DISTINCT stream_id FROM events WHERE stream_id >= @prefix AND substr(stream_id, 1, length(@prefix)) = @prefix ORDER BY stream_id',
+      ).pluck(),
+      listStreamsRange: prepare(
+        'SELECT DISTINCT stream_id FROM events WHERE stream_id >= @prefix AND stream_id < @upper AND substr(stream_id, 1, length(@prefix)) = @prefix ORDER BY stream_id',
+      ).pluck(),
+      loadCheckpoint: prepare('SELECT position FROM checkpoints WHERE name = ?').pluck().safeIntegers(true),
+      saveCheckpoint: prepare(
+        'INSERT INTO checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+      ),
+      ping: prepare('SELECT 1').pluck(),
+    };
+
+    // Nested in the group transaction below, each append runs in its own SAVEPOINT: a refused
+    // append rolls back alone and the others of the group still commit.
+    const appendOne = this.db.transaction((job: AppendJob) => this.appendInTransaction(job));
+    const groupTx = this.db.transaction((jobs: readonly AppendJob[]) =>
+      jobs.map((job): AppendOutcome => {
+        try {
+          return { result: appendOne(job) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
+    // IMMEDIATE takes the write lock before reading any stream head, so another process sharing
+    // the file cannot slip an event in between an expected-revision check and its insert.
+    this.groupTx = (jobs) => groupTx.immediate(jobs);
+    const batchTx = this.db.transaction((after: bigint, filter: EventFilter, limit: number) => this.readBatchInSnapshot(after, filter, limit));
+    this.batchTx = (...args) => batchTx.deferred(...args);
+  }
+
+  static open(path: string, options?: SqliteEventStoreOptions): SqliteEventStore {
+    return new SqliteEventStore(path, options);
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    const { ids, occurredAtMs } = validateAppend(streamId, events);
+    validateExpectedRevision(streamId, options?.expectedRevision);
+    this.assertOpen();
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, ids, occurredAtMs, expected: options.expectedRevision, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        queueMicrotask(() => this.flush());
+      }
+    });
+  }
+
+  /**
+   * Group commit: appends made in the same tick share one transaction (one WAL commit), which is
+   * where the time goes. A lone append costs one microtask more than a direct call.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      const jobs = this.queue.splice(0, MAX_GROUP_SIZE);
+      let outcomes: AppendOutcome[];
+      try {
+        outcomes = this.groupTx(jobs);
+      } catch (error) {
+        const failure = translateSqliteError(error);
+        for (const job of jobs) job.reject(failure);
+        continue;
+      }
+      let written = false;
+      for (let i = 0; i < jobs.length; i++) {
+        const outcome = outcomes[i];
+        if ('result' in outcome) {
+          written ||= outcome.result.written;
+          jobs[i].resolve(outcome.result);
+        } else {
+          jobs[i].reject(translateSqliteError(outcome.error));
+        }
+      }
+      if (written) for (const s of this.subscriptions) s.notify();
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const from = Math.max(0, Math.trunc(options.fromRevision ?? 0));
+    if (options.maxCount !== undefined && options.maxCount < 1) return [];
+    const limit = options.maxCount === undefined ? -1 : Math.trunc(options.maxCount);
+    let rows: EventRow[];
+    if (options.upTo !== undefined) {
+      const upTo = options.upTo.getTime();
+      if (Number.isNaN(upTo)) throw new RangeError('readStream: upTo is an invalid date');
+      rows = this.stmt.readStreamUpTo.all(streamId, from, upTo, limit) as EventRow[];
+    } else {
+      rows = this.stmt.readStream.all(streamId, from, limit) as EventRow[];
+    }
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const limit = Math.trunc(options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT);
+    if (limit <= 0) return [];
+    const rows = this.readAllStatement(options).all(...readAllParams(options.after ?? 0n, options, limit)) as EventRow[];
+    return rows.map(toRecorded);
+  }
+
+  /** One subscription batch, read in one snapshot with the head position (BatchSource). */
+  readBatch(after: bigint, filter: EventFilter, limit: number): Batch {
+    this.assertOpen();
+    return this.batchTx(after, filter, limit);
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const subscription = new PollingSubscription(
+      this,
+      options,
+      { pollIntervalMs: this.settings.pollIntervalMs, batchSize: this.settings.subscriptionBatchSize },
+      (s) => this.subscriptions.delete(s),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async listStreams(prefix?: string): Promise<string[]> {
+    this.assertOpen();
+    if (!prefix) return this.stmt.listStreams.all() as string[];
+    const upper = prefixUpperBound(prefix);
+    return (upper === undefined ? this.stmt.listStreamsPrefix.all({ prefix }) : this.stmt.listStreamsRange.all({ prefix, upper })) as string[];
+  }
+
+  async loadCheckpoint(name: string): Promise<bigint | undefined> {
+    this.assertOpen();
+    const position = this.stmt.loadCheckpoint.get(name) as bigint | undefined;
+    return position;
+  }
+
+  async saveCheckpoint(name: string, position: bigint): Promise<void> {
+    if (typeof name !== 'string' || name === '') throw new TypeError('saveCheckpoint: name must be a non-empty string');
+    if (typeof position !== 'bigint' || position < 0n) throw new TypeError('saveCheckpoint: position must be a non-negative bigint');
+    this.assertOpen();
+    try {
+      this.stmt.saveCheckpoint.run(name, position);
+    } catch (error) {
+      throw translateSqliteError(error);
+    }
+  }
+
+  async ping(): Promise<{ ok: boolean; detail?: string }> {
+    if (this.closed) return { ok: false, detail: 'closed' };
+    try {
+      this.stmt.ping.get();
+      return { ok: true, detail: `sqlite ${this.path}` };
+    } catch (error) {
+      return { ok: false, detail: errorMessage(error) };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private appendInTransaction({ streamId, events, ids, occurredAtMs, expected }: AppendJob): AppendResult {
+    const head = this.stmt.head.get(streamId) as HeadRow | undefined;
+    const current = head ? head.revision : -1;
+    if (head) {
+      // Idempotency comes before the revision check: a retried append whose first attempt was
+      // stored carries a now-stale expected revision and must still succeed as a no-op.
+      const duplicates: string[] = [];
+      let lastStored = 0n;
+      for (const id of ids) {
+        const position = this.stmt.findId.get(streamId, id) as number | undefined;
+        if (position === undefined) continue;
+        duplicates.push(id);
+        if (BigInt(position) > lastStored) lastStored = BigInt(position);
+      }
+      if (duplicates.length === ids.length) return { nextExpectedRevision: current, position: lastStored, written: false };
+      if (duplicates.length > 0) throw new PartialDuplicateError(streamId, duplicates);
+    }
+    if ((expected === 'no_stream' && head) || (typeof expected === 'number' && expected !== current)) {
+      throw new ConcurrencyError(streamId, String(expected), head ? String(current) : 'no_stream');
+    }
+    let prevHash = head ? head.hash : GENESIS_HASH;
+    let position = 0n;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const revision = current + 1 + i;
+      const { hash, data, metadata } = encodeEvent(streamId, revision, ids[i], e, prevHash);
+      const info = this.stmt.insert.run(streamId, revision, ids[i], e.type, data, metadata, hash, occurredAtMs[i]);
+      position = BigInt(info.lastInsertRowid);
+      prevHash = hash;
+    }
+    return { nextExpectedRevision: current + events.length, position, written: true };
+  }
+
+  private readBatchInSnapshot(after: bigint, filter: EventFilter, limit: number): Batch {
+    const rows = this.readAllStatement(filter).all(...readAllParams(after, filter, limit)) as EventRow[];
+    const events = rows.map(toRecorded);
+    if (events.length === limit) return { events, scannedTo: events[events.length - 1].position };
+    const head = (this.stmt.headPosition.get() as { head: bigint | null }).head ?? 0n;
+    return { events, scannedTo: head > after ? head : after };
+  }
+
+  private readAllStatement(filter: EventFilter): Statement {
+    const prefixes = filter.streamPrefixes?.length ?? 0;
+    const types = filter.eventTypes?.length ?? 0;
+    const key = `${prefixes}:${types}`;
+    let statement = this.readAllStatements.get(key);
+    if (!statement) {
+      const where = ['position > ?'];
+      if (prefixes > 0) where.push(`(${Array.from({ length: prefixes }, () => 'substr(stream_id, 1, length(?)) = ?').join(' OR ')})`);
+      if (types > 0) where.push(`type IN (${Array.from({ length: types }, () => '?').join(', ')})`);
+      statement = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`);
+      this.readAllStatements.set(key, statement);
+    }
+    return statement;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreUnavailableError(`SQLite event store ${this.path} is closed`);
+  }
+}
+
+function readAllParams(after: bigint, filter: EventFilter, limit: number): unknown[] {
+  const params: unknown[] = [after];
+  for (const p of filter.streamPrefixes ?? []) params.push(p, p);
+  for (const t of filter.eventTypes ?? []) params.push(t);
+  params.push(limit);
+  return params;
+}
+
+function encodeEvent(streamId: string, revision: number, id: string, e: NewEvent, prevHash: string): { hash: string; data: string; metadata: string } {
+  try {
+    const hash = computeEventHash({ streamId, revision, id, type: e.type, data: e.data, metadata: e.metadata, prevHash });
+    return { hash, data: JSON.stringify(e.data), metadata: JSON.stringify(storedMetadata(e.metadata, hash, prevHash)) };
+  } catch (error) {
+    throw new InvalidAppendError(`stream ${streamId}, event ${id}: data is not JSON-encodable (${errorMessage(error)})`);
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    streamId: row.stream_id,
+    revision: row.revision,
+    position: BigInt(row.position),
+    type: row.type,
+    data: JSON.parse(row.data) as unknown,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+  };
+}
+
+/** The smallest string above every string that starts with `prefix`, when one is cheap to name. */
+function prefixUpperBound(prefix: string): string | undefined {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if ((last >= 0xd800 && last <= 0xdfff) || last >= 0xffff) return undefined;
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}
+
+function translateSqliteError(error: unknown): unknown {
+  if (error instanceof Database.SqliteError && (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'))) {
+    return new EventStoreUnavailableError(`SQLite event store is locked by another writer: ${error.message}`, error);
+  }
+  if (error instanceof TypeError && /database connection is not open/i.test(error.message)) {
+    return new EventStoreUnavailableError('SQLite event store is closed', error);
+  }
+  return error;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
