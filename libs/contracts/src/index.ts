@@ -1,2 +1,5 @@
 export * from './cloud-event';
 export * from './topics';
+export * from './dispensing';
+export * from './prescribing';
+export * from './settlement';

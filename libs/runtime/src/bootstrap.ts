@@ -22,6 +22,26 @@ export async function createApp(runtime: RuntimeOptions, contexts: (Type | Dynam
   return app;
 }
 
+/** Graceful stop on SIGTERM/SIGINT with exit code 0; a second signal, or a hung close, forces exit. */
+function onTerminate(close: (signal: NodeJS.Signals) => Promise<void>, timeoutMs = 15_000): void {
+  let closing = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(1);
+    closing = true;
+    const timer = setTimeout(() => process.exit(1), timeoutMs);
+    timer.unref();
+    close(signal).then(
+      () => process.exit(0),
+      (e) => {
+        process.stderr.write(`shutdown failed: ${(e as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+}
+
 /**
  * Every app's main: validated configuration (a bad value stops start-up naming it), JSON logs,
  * OpenAPI, graceful shutdown on SIGTERM (consumers stop, relays flush, the store closes).
@@ -41,8 +61,12 @@ export async function bootstrap(appName: string, contexts: (Type | DynamicModule
   const logger = new JsonLogger(config.logLevel, { app: appName });
   try {
     const app = await createApp({ config }, contexts, logger);
-    app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     await app.listen(config.port);
+    onTerminate(async (signal) => {
+      logger.log({ msg: 'shutting down', signal });
+      await app.close(); // consumers stop, relays flush, the store closes (EventPlumbing)
+      logger.log({ msg: 'stopped' });
+    });
     logger.log({
       msg: 'started',
       port: config.port,

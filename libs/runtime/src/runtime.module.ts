@@ -4,7 +4,7 @@ import { createEventStore, EVENT_STORE, EventStore } from '@rx/event-store';
 import { CLOCK, Clock, ID_GENERATOR, IdGenerator, systemClock, uuidGenerator } from '@rx/kernel';
 import { InMemoryMessageBus, KafkaMessageBus, MESSAGE_BUS, MessageBus } from '@rx/messaging';
 import { ALL_TOPICS } from '@rx/contracts';
-import { loadReferenceData, REFERENCE_DATA } from '@rx/reference-data';
+import { REFERENCE_DATA, ReferenceDataService } from '@rx/reference-data';
 import { RX_CONFIG, RuntimeConfig } from './config';
 import { EventPlumbing } from './event-plumbing';
 import { HealthController } from './http/health.controller';
@@ -33,7 +33,9 @@ export class RuntimeModule {
       { provide: ID_GENERATOR, useValue: options.ids ?? uuidGenerator },
       { provide: EVENT_STORE, useFactory: () => options.store ?? createEventStore(config.eventStore) },
       { provide: MESSAGE_BUS, useFactory: () => options.bus ?? createBus(config) },
-      { provide: REFERENCE_DATA, useFactory: () => loadReferenceData(config.referenceDataDir) },
+      // Loaded and validated once at start: a bad file stops start-up naming file and field.
+      { provide: ReferenceDataService, useFactory: () => ReferenceDataService.load(config.referenceDataDir) },
+      { provide: REFERENCE_DATA, useExisting: ReferenceDataService },
       EventPlumbing,
     ];
     return {
@@ -41,7 +43,7 @@ export class RuntimeModule {
       imports: [AuthModule.forRoot({ secret: config.jwtSecret })],
       controllers: [HealthController],
       providers,
-      exports: [RX_CONFIG, CLOCK, ID_GENERATOR, EVENT_STORE, MESSAGE_BUS, REFERENCE_DATA, EventPlumbing, AuthModule],
+      exports: [RX_CONFIG, CLOCK, ID_GENERATOR, EVENT_STORE, MESSAGE_BUS, REFERENCE_DATA, ReferenceDataService, EventPlumbing, AuthModule],
     };
   }
 }

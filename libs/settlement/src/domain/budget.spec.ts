@@ -8,6 +8,7 @@ const recordedEvent = (dispenseId: string, input: FundPaymentInput, regionCode =
   type: 'FundPaymentRecorded',
   data: {
     dispenseId,
+    prescriptionId: `rx-${dispenseId}`,
     patientId: 'PT001',
     pharmacyId: 'P001',
     regionCode,

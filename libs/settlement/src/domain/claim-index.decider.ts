@@ -84,11 +84,11 @@ export interface PaidDispenseSummary {
  * reimburse, and not yet in any claim. The read model feeding it may lag; the reservation above is
  * what makes "at most once" hold.
  */
-export function selectClaimableDispenses(
-  candidates: readonly PaidDispenseSummary[],
+export function selectClaimableDispenses<T extends PaidDispenseSummary>(
+  candidates: readonly T[],
   index: ClaimIndex,
   period: { pharmacyId: string; periodStart: string; periodEnd: string },
-): PaidDispenseSummary[] {
+): T[] {
   assertIsoDate(period.periodStart, 'periodStart');
   assertIsoDate(period.periodEnd, 'periodEnd');
   if (period.periodStart > period.periodEnd) throw new InvalidClaim('periodStart is after periodEnd', { field: 'periodStart' });

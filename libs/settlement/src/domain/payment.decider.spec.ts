@@ -12,6 +12,7 @@ const policy = demoPolicy();
 const result = computeFundPayment(workedExample(), policy, emptyUsage(), { holderId: 'PT001', balanceFen: 50000 });
 const record: FundPaymentRecordData = {
   dispenseId: 'd1',
+  prescriptionId: 'rx-1',
   patientId: 'PT001',
   pharmacyId: 'P001',
   regionCode: '522700',

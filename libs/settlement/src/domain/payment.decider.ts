@@ -10,6 +10,8 @@ import { FundPaymentAlreadyRecorded, FundPaymentNotFound, InvalidFundPaymentReco
 
 export interface FundPaymentRecordData {
   dispenseId: string;
+  /** The dispensed prescription: key and subject of the integration events, and audit's join. */
+  prescriptionId: string;
   patientId: string;
   pharmacyId: string;
   regionCode: string;
@@ -62,6 +64,7 @@ export interface FundPaymentReversalData {
   dispenseId: string;
   /** The reversal is keyed on the original record: same dispense, same stream. */
   reversalOf: 'FundPaymentRecorded';
+  prescriptionId: string;
   patientId: string;
   pharmacyId: string;
   regionCode: string;
@@ -130,6 +133,7 @@ function decide(command: PaymentCommand, state: Payment, now: Date): PaymentEven
           data: {
             dispenseId: r.dispenseId,
             reversalOf: 'FundPaymentRecorded',
+            prescriptionId: r.prescriptionId,
             patientId: r.patientId,
             pharmacyId: r.pharmacyId,
             regionCode: r.regionCode,

@@ -18,9 +18,9 @@ const decider = createPharmacyClaimDecider({ calendars: CALENDARS, deadlineWorki
 const spec = deciderSpec(decider);
 
 const lines = [
-  { dispenseId: 'd1', fundFen: 420 },
-  { dispenseId: 'd2', fundFen: 10920 },
-  { dispenseId: 'd3', fundFen: 21420 },
+  { dispenseId: 'd1', prescriptionId: 'rx-1', fundFen: 420 },
+  { dispenseId: 'd2', prescriptionId: 'rx-2', fundFen: 10920 },
+  { dispenseId: 'd3', prescriptionId: 'rx-3', fundFen: 21420 },
 ];
 const submittedAt = new Date('2026-09-21T02:00:00Z'); // Monday 10:00 in China
 const submit = (dispenses = lines): PharmacyClaimCommand => ({
@@ -51,10 +51,11 @@ const approved: PharmacyClaimEvent = {
   type: 'ClaimApproved',
   data: {
     claimId: 'c1',
+    pharmacyId: 'P001',
     approvedBy: 'AG001',
     approvedAt: approvedAt.toISOString(),
     approvedLines: [lines[0], lines[2]],
-    refusedLines: [{ dispenseId: 'd2', reason: 'no traceability codes recorded' }],
+    refusedLines: [{ dispenseId: 'd2', prescriptionId: 'rx-2', reason: 'no traceability codes recorded' }],
     approvedFundFen: 21840,
   },
 };
@@ -77,7 +78,7 @@ describe('pharmacy settlement claim (pharmacyclaim-{claimId})', () => {
 
     it('refuses a dispense listed twice, a negative amount and an inverted period', () => {
       spec.given([]).when(submit([lines[0], lines[0]]), submittedAt).thenThrows(InvalidClaim);
-      spec.given([]).when(submit([{ dispenseId: 'd1', fundFen: -1 }]), submittedAt).thenThrows(InvalidClaim);
+      spec.given([]).when(submit([{ dispenseId: 'd1', prescriptionId: 'rx-1', fundFen: -1 }]), submittedAt).thenThrows(InvalidClaim);
       const inverted = submit();
       if (inverted.type === 'SubmitClaim') inverted.data = { ...inverted.data, periodStart: '2026-09-20', periodEnd: '2026-09-01' };
       spec.given([]).when(inverted, submittedAt).thenThrows(InvalidClaim);
@@ -114,7 +115,12 @@ describe('pharmacy settlement claim (pharmacyclaim-{claimId})', () => {
       spec
         .given([submitted, approved])
         .when(pay(21840), paidAt)
-        .then([{ type: 'ClaimPaid', data: { claimId: 'c1', paidBy: 'AG001', paidAt: paidAt.toISOString(), amountFen: 21840, late: false } }]));
+        .then([
+          {
+            type: 'ClaimPaid',
+            data: { claimId: 'c1', pharmacyId: 'P001', paidBy: 'AG001', paidAt: paidAt.toISOString(), amountFen: 21840, late: false, paidLines: [lines[0], lines[2]] },
+          },
+        ]));
 
     it('pays only an approved claim, once, for the approved amount', () => {
       spec.given([submitted]).when(pay(32760)).thenThrows(ClaimNotApproved, 'CLAIM_NOT_APPROVED');

@@ -22,12 +22,18 @@ import { addWorkingDays, assertIsoDate, chinaLocalDate } from './working-days';
 
 export interface ClaimLine {
   dispenseId: string;
+  /** Carried so audit can attach the claim to each prescription's history. */
+  prescriptionId: string;
   fundFen: Fen;
 }
 
 export interface RefusedLine {
   dispenseId: string;
   reason: string;
+}
+
+export interface RefusedClaimLine extends RefusedLine {
+  prescriptionId: string;
 }
 
 export type PharmacyClaimCommand =
@@ -58,9 +64,21 @@ export type PharmacyClaimEvent =
     }
   | {
       type: 'ClaimApproved';
-      data: { claimId: string; approvedBy: string; approvedAt: string; approvedLines: ClaimLine[]; refusedLines: RefusedLine[]; approvedFundFen: Fen };
+      data: {
+        claimId: string;
+        pharmacyId: string;
+        approvedBy: string;
+        approvedAt: string;
+        approvedLines: ClaimLine[];
+        refusedLines: RefusedClaimLine[];
+        approvedFundFen: Fen;
+      };
     }
-  | { type: 'ClaimPaid'; data: { claimId: string; paidBy: string; paidAt: string; amountFen: Fen; late: boolean } };
+  | {
+      type: 'ClaimPaid';
+      /** Self-describing (pharmacy and the lines paid), so the relay needs no other event to publish it. */
+      data: { claimId: string; pharmacyId: string; paidBy: string; paidAt: string; amountFen: Fen; late: boolean; paidLines: ClaimLine[] };
+    };
 
 type Submitted = Extract<PharmacyClaimEvent, { type: 'ClaimSubmitted' }>['data'];
 type Approved = Extract<PharmacyClaimEvent, { type: 'ClaimApproved' }>['data'];
@@ -102,6 +120,7 @@ function decideWith(config: PharmacyClaimConfig) {
         if (ids.size !== dispenses.length) throw new InvalidClaim('a dispense appears twice in the claim', { field: 'dispenses' });
         for (const d of dispenses) {
           if (!Number.isSafeInteger(d.fundFen) || d.fundFen < 0) throw new InvalidClaim('fund amounts must be non-negative integer fen', { field: 'dispenses' });
+          if (typeof d.prescriptionId !== 'string' || d.prescriptionId.length === 0) throw new InvalidClaim('every line names its prescription', { field: 'dispenses' });
         }
         const due = addWorkingDays(chinaLocalDate(now), config.deadlineWorkingDays, config.calendars);
         return [
@@ -113,7 +132,7 @@ function decideWith(config: PharmacyClaimConfig) {
               submittedBy,
               periodStart,
               periodEnd,
-              dispenses: dispenses.map((d) => ({ dispenseId: d.dispenseId, fundFen: d.fundFen })),
+              dispenses: dispenses.map((d) => ({ dispenseId: d.dispenseId, prescriptionId: d.prescriptionId, fundFen: d.fundFen })),
               fundFen: dispenses.reduce((a, d) => a + d.fundFen, 0),
               submittedAt: now.toISOString(),
               dueBy: due.date,
@@ -143,10 +162,11 @@ function decideWith(config: PharmacyClaimConfig) {
             type: 'ClaimApproved',
             data: {
               claimId,
+              pharmacyId: state.claim.pharmacyId,
               approvedBy,
               approvedAt: now.toISOString(),
               approvedLines,
-              refusedLines: [...refused].map(([dispenseId, reason]) => ({ dispenseId, reason })),
+              refusedLines: [...refused].map(([dispenseId, reason]) => ({ dispenseId, prescriptionId: inClaim.get(dispenseId)!.prescriptionId, reason })),
               approvedFundFen: approvedLines.reduce((a, d) => a + d.fundFen, 0),
             },
           },
@@ -159,7 +179,20 @@ function decideWith(config: PharmacyClaimConfig) {
         if (amountFen !== state.approval.approvedFundFen) {
           throw new ClaimPaymentMismatch(`claim ${claimId} approved ${state.approval.approvedFundFen} fen, payment says ${amountFen}`, { field: 'amountFen' });
         }
-        return [{ type: 'ClaimPaid', data: { claimId, paidBy, paidAt: now.toISOString(), amountFen, late: chinaLocalDate(now) > state.claim.dueBy } }];
+        return [
+          {
+            type: 'ClaimPaid',
+            data: {
+              claimId,
+              pharmacyId: state.claim.pharmacyId,
+              paidBy,
+              paidAt: now.toISOString(),
+              amountFen,
+              late: chinaLocalDate(now) > state.claim.dueBy,
+              paidLines: state.approval.approvedLines,
+            },
+          },
+        ];
       }
       default:
         return exhaustive(command, 'pharmacy claim command');
@@ -169,7 +202,7 @@ function decideWith(config: PharmacyClaimConfig) {
 
 function sameLines(a: readonly ClaimLine[], b: readonly ClaimLine[]): boolean {
   if (a.length !== b.length) return false;
-  const key = (l: ClaimLine) => `${l.dispenseId}:${l.fundFen}`;
+  const key = (l: ClaimLine) => `${l.dispenseId}:${l.prescriptionId}:${l.fundFen}`;
   const sa = a.map(key).sort();
   const sb = b.map(key).sort();
   return sa.every((k, i) => k === sb[i]);

@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CLOCK, type Clock, derivedId } from '@rx/kernel';
+import { PrescriptionRunner } from '../prescription-runner';
+import { ExpiryWatchlist } from './expiry-watchlist.projection';
+
+export const EXPIRY_SWEEP_INTERVAL_MS = Symbol('ExpirySweepIntervalMs');
+export const DEFAULT_EXPIRY_SWEEP_INTERVAL_MS = 60_000;
+const SWEEPER_ACTOR = { role: 'system', id: 'prescribing-expiry-sweeper' };
+
+/**
+ * Appends PrescriptionExpired for prescriptions past validity. `sweep(now)` is what the interval
+ * calls with the injected clock; tests call it after moving the clock. The event id derives from
+ * the prescription id, so two instances sweeping at once append one expiry.
+ */
+@Injectable()
+export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('prescribing:expiry');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<string[]>;
+
+  constructor(
+    private readonly watchlist: ExpiryWatchlist,
+    private readonly runner: PrescriptionRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EXPIRY_SWEEP_INTERVAL_MS) private readonly intervalMs: number,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.intervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.sweep(this.clock.now()).catch((e: unknown) => this.logger.error({ msg: 'expiry sweep failed', error: (e as Error).message }));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Expires what is due at `now`; returns the ids expired by this sweep. */
+  sweep(now: Date): Promise<string[]> {
+    // One sweep at a time per instance: an overlapping tick waits for the one in flight.
+    const run = (this.running ?? Promise.resolve([])).catch(() => []).then(() => this.sweepOnce(now));
+    this.running = run;
+    return run;
+  }
+
+  private async sweepOnce(now: Date): Promise<string[]> {
+    await this.watchlist.catchUp();
+    const expired: string[] = [];
+    for (const prescriptionId of this.watchlist.due(now)) {
+      const correlationId = derivedId(prescriptionId, 'expiry-sweep');
+      const outcome = await this.runner.run(
+        prescriptionId,
+        { type: 'ExpirePrescription', data: { prescriptionId } },
+        { now, actor: SWEEPER_ACTOR, correlationId, causationId: correlationId, eventId: () => derivedId(prescriptionId, 'prescription-expired') },
+      );
+      if (outcome.events.length > 0 && !outcome.duplicate) expired.push(prescriptionId);
+      // Expired, or closed by something the watchlist has not read yet: either way no longer a candidate.
+      if (outcome.state.status !== 'ISSUED' && outcome.state.status !== 'REVOCATION_PENDING') this.watchlist.forget(prescriptionId);
+    }
+    return expired;
+  }
+}

@@ -1,0 +1,164 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ratioToBasisPoints } from '@rx/kernel';
+import { loadReferenceData } from './load-reference-data';
+import { ReferenceDataError } from './reference-data.error';
+import { ReferenceDataService } from './reference-data.service';
+
+const SHIPPED = join(__dirname, '../../../data/reference');
+
+describe('loadReferenceData: the shipped demo region', () => {
+  const data = loadReferenceData(SHIPPED);
+  const ref = new ReferenceDataService(data);
+
+  it('loads every demo id of reference-data.md', () => {
+    expect(data.institutions.map((i) => i.id)).toEqual(['H001', 'H002', 'H003', 'H004', 'H009']);
+    expect(data.physicians.map((p) => p.id)).toEqual(['D001', 'D002', 'D003', 'D004', 'D009']);
+    expect(data.pharmacies.map((p) => p.id)).toEqual(['P001', 'P002', 'P003', 'P004']);
+    expect(data.pharmacists.map((p) => `${p.id}@${p.pharmacyId}`)).toEqual(['PH001@P001', 'PH002@P002', 'PH003@P003', 'PH004@P004']);
+    expect(data.drugs.map((d) => d.code)).toEqual(['MET-500', 'AML-5', 'ATV-20', 'SD-OSIMERTINIB', 'VITC-100']);
+    expect(data.patients.map((p) => p.id)).toEqual(['PT001', 'PT002', 'PT003', 'PT004']);
+    expect(data.agencyUsers).toEqual(['AG001']);
+    expect(data.auditors).toEqual(['AU001']);
+    // holidays/*.json is maintained with the settlement deadline rules; it loads as HolidayCalendarYear[].
+    expect(data.holidays.map((h) => h.year)).toEqual(expect.arrayContaining([2025, 2026]));
+  });
+
+  it('holds the demo facts the contexts rely on', () => {
+    expect(ref.institution('H004')).toMatchObject({ kind: 'internet-hospital', reliesOn: 'H003' });
+    expect(ref.institution('H009')?.agreement.status).toBe('dissolved');
+    expect(ref.physician('D003')?.responsibleForSpecialDrugs).toEqual(['SD-OSIMERTINIB']);
+    expect(ref.pharmacy('P001')?.designatedSpecialDrugs).toEqual(['SD-OSIMERTINIB']);
+    expect(ref.pharmacy('P003')?.agreement.status).toBe('dissolved');
+    expect(ref.pharmacy('P004')?.outpatientPooling).toBe(false);
+    expect(ref.drug('MET-500')).toMatchObject({ class: 'A', referencePriceFen: 50 });
+    expect(ref.drug('AML-5')).toMatchObject({ class: 'A', referencePriceFen: 80 });
+    expect(ref.drug('ATV-20')).toMatchObject({ class: 'B', referencePriceFen: 500 });
+    expect(ref.drug('SD-OSIMERTINIB')).toMatchObject({ class: 'B', special: true, referencePriceFen: 17000 });
+    expect(ref.drug('VITC-100')).toMatchObject({ class: 'SELF_PAY', referencePriceFen: 2500 });
+    expect(ref.patient('PT001')).toMatchObject({ insuranceType: 'employee', retired: false, personalAccountFen: 50000 });
+    expect(ref.patient('PT002')).toMatchObject({ insuranceType: 'employee', retired: true, personalAccountFen: 120000 });
+    expect(ref.patient('PT003')?.personalAccountFen).toBeUndefined();
+    expect(ref.patient('PT004')).toMatchObject({ insuranceType: 'resident', familyAccountHolderId: 'PT001' });
+    expect(ref.patient('PT001')?.chronicConditions.length).toBeGreaterThan(0);
+    expect(ref.patient('PT002')?.chronicConditions.length).toBeGreaterThan(0);
+    expect(ref.isAuditor('AU001')).toBe(true);
+    expect(ref.isAgencyUser('AG001')).toBe(true);
+    expect(ref.drug('NOPE')).toBeUndefined();
+  });
+
+  it('holds the 522700/2026 policy figures', () => {
+    const p = ref.policyFor('522700', 2026)!;
+    expect(p.ordinary).toEqual({
+      deductibleFen: 15000,
+      annualCapFen: 200000,
+      ratioByLevel: { '1': '0.70', '2': '0.60', '3': '0.50' },
+      retireeBonus: '0.05',
+      classBSelfPayFirst: '0.10',
+    });
+    expect(p.special).toMatchObject({ deductibleFen: 0, employeeRatio: '0.70', residentRatio: '0.60', residentAdvanceSelfPay: '0.20', classBSelfPayFirst: true });
+    expect(p.prescription).toEqual({ longTermMaxDays: 84, ordinaryMaxDays: 7, ordinaryValidityDays: 3, instalmentMaxDays: 28, earlyRefillToleranceDays: 7 });
+    expect(p).toMatchObject({ claimTtlMinutes: 30, settlementDeadlineWorkingDays: 30, outpatientPoolingBudgetFen: 5000000000, personalAccountPaysSelfPayDrugs: true });
+    expect(ratioToBasisPoints(p.ordinary.ratioByLevel['1'])).toBe(7000);
+    expect(ref.policyFor('522700', 2025)).toBeUndefined();
+  });
+
+  it('carries the latest published policy forward into a year without one', () => {
+    expect(ref.policyFor('522700', 2027)?.version).toBe(ref.policyFor('522700', 2026)?.version);
+    expect(ref.policyFor('999999', 2027)).toBeUndefined();
+  });
+
+  it('ships Ed25519 key pairs whose demo private keys match the public keys', () => {
+    const { createPrivateKey, createPublicKey, sign, verify } = require('node:crypto') as typeof import('node:crypto');
+    for (const inst of data.institutions) {
+      const priv = createPrivateKey(readFileSync(join(SHIPPED, 'keys', `${inst.id}.pem`), 'utf8'));
+      const sig = sign(null, Buffer.from('demo'), priv);
+      expect(verify(null, Buffer.from('demo'), createPublicKey(inst.publicKeyPem), sig)).toBe(true);
+      expect(ref.institutionPublicKey(inst.id)?.asymmetricKeyType).toBe('ed25519');
+    }
+  });
+});
+
+describe('loadReferenceData: a broken copy fails naming file and field', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rx-ref-'));
+    cpSync(SHIPPED, dir, { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const edit = (file: string, change: (json: any) => void) => {
+    const path = join(dir, file);
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    change(json);
+    writeFileSync(path, JSON.stringify(json));
+  };
+  const failure = (): ReferenceDataError => {
+    try {
+      loadReferenceData(dir);
+    } catch (e) {
+      if (e instanceof ReferenceDataError) return e;
+      throw e;
+    }
+    throw new Error('expected loadReferenceData to fail');
+  };
+
+  it.each<[string, string, (json: any) => void, string]>([
+    ['drugs.json', '[2].referencePriceFen', (j) => (j[2].referencePriceFen = -1), 'must be a non-negative integer'],
+    ['drugs.json', '[0].referencePriceFen', (j) => (j[0].referencePriceFen = 50.5), 'must be a non-negative integer'],
+    ['drugs.json', '[1].class', (j) => (j[1].class = 'C'), 'must be one of'],
+    ['drugs.json', '[3].code', (j) => (j[3].code = 'MET-500'), 'duplicates the code'],
+    ['drugs.json', '[0].price', (j) => (j[0].price = 1), 'is not a known field'],
+    ['drugs.json', '[4].maxQuantity', (j) => delete j[4].maxQuantity, 'is required'],
+    ['institutions.json', '[0].publicKeyPem', (j) => (j[0].publicKeyPem = 'not a key'), 'Ed25519'],
+    ['institutions.json', '[3].reliesOn', (j) => (j[3].reliesOn = 'H404'), 'unknown institution'],
+    ['institutions.json', '[3].reliesOn', (j) => delete j[3].reliesOn, 'is required for an internet hospital'],
+    ['institutions.json', '[4].agreement.dissolvedAt', (j) => delete j[4].agreement.dissolvedAt, 'is required when status is "dissolved"'],
+    ['institutions.json', '[1].level', (j) => (j[1].level = 4), 'must be one of'],
+    ['physicians.json', '[1].institutionId', (j) => (j[1].institutionId = 'H777'), 'unknown institution'],
+    ['physicians.json', '[2].responsibleForSpecialDrugs[0]', (j) => (j[2].responsibleForSpecialDrugs = ['MET-500']), 'not a special drug'],
+    ['pharmacists.json', '[0].pharmacyId', (j) => (j[0].pharmacyId = 'P999'), 'unknown pharmacy'],
+    ['patients.json', '[3].familyAccountHolderId', (j) => (j[3].familyAccountHolderId = 'PT999'), 'unknown patient'],
+    ['patients.json', '[3].familyAccountHolderId', (j) => (j[3].familyAccountHolderId = 'PT003'), 'no personal account'],
+    ['patients.json', '[2].personalAccountFen', (j) => (j[2].personalAccountFen = 100), 'only allowed for employees'],
+    ['policies/522700-2026.json', 'ordinary.ratioByLevel.2', (j) => (j.ordinary.ratioByLevel['2'] = '1.5'), 'decimal ratio'],
+    ['policies/522700-2026.json', 'special.employeeRatio', (j) => (j.special.employeeRatio = 0.7), 'decimal string'],
+    ['policies/522700-2026.json', 'prescription.longTermMaxDays', (j) => (j.prescription.longTermMaxDays = '84'), 'integer'],
+    ['users.json', 'auditors', (j) => (j.auditors = 'AU001'), 'must be an array'],
+  ])('%s %s', (file, field, change, problem) => {
+    edit(file, change);
+    const e = failure();
+    expect(e.file).toBe(join(dir, file));
+    expect(e.field).toBe(field);
+    expect(e.message).toContain(`${join(dir, file)}: ${field} `);
+    expect(e.message).toContain(problem);
+  });
+
+  it('names a file that is not JSON', () => {
+    writeFileSync(join(dir, 'patients.json'), '[{"id": ');
+    expect(failure().message).toMatch(/patients\.json: is not valid JSON/);
+  });
+
+  it('names a missing file', () => {
+    rmSync(join(dir, 'drugs.json'));
+    expect(failure().message).toBe(`${join(dir, 'drugs.json')}: file not found`);
+  });
+
+  it('refuses a policy file whose name does not match its region and year', () => {
+    cpSync(join(dir, 'policies/522700-2026.json'), join(dir, 'policies/522700-2027.json'));
+    expect(failure().message).toContain('522700-2027.json: (root) file name must be 522700-2026.json');
+  });
+
+  it('loads holidays/*.json as HolidayCalendarYear[] and validates them', () => {
+    rmSync(join(dir, 'holidays'), { recursive: true, force: true });
+    mkdirSync(join(dir, 'holidays'));
+    const year = { year: 2026, source: 'State Council notice of 2025-11-04', holidays: ['2026-01-01'], makeUpWorkingDays: ['2026-01-04'] };
+    writeFileSync(join(dir, 'holidays/2026.json'), JSON.stringify(year));
+    expect(new ReferenceDataService(loadReferenceData(dir)).holidayCalendar(2026)).toEqual(year);
+    writeFileSync(join(dir, 'holidays/2026.json'), JSON.stringify({ ...year, makeUpWorkingDays: ['2026-01-05'] }));
+    expect(failure().message).toBe(`${join(dir, 'holidays/2026.json')}: makeUpWorkingDays[0] must be a Saturday or Sunday`);
+    writeFileSync(join(dir, 'holidays/2026.json'), JSON.stringify({ ...year, holidays: ['2026-02-30'] }));
+    expect(failure().message).toBe(`${join(dir, 'holidays/2026.json')}: holidays[0] must be a calendar date YYYY-MM-DD`);
+  });
+});

@@ -1,0 +1,123 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { loadReferenceData } from './load-reference-data';
+import type {
+  Drug,
+  HolidayCalendarYear,
+  Institution,
+  Patient,
+  Pharmacist,
+  Pharmacy,
+  Physician,
+  ReferenceData,
+  RegionPolicy,
+} from './reference-data.types';
+
+/**
+ * Read-only lookups over validated reference data. Framework-free. It is itself a ReferenceData
+ * (same array fields), so whatever sits under the REFERENCE_DATA token — the plain loaded data or
+ * this class — `ReferenceDataService.from(value)` gives the lookups without loading twice.
+ * Lookups return undefined for unknown ids; what an unknown id means is the caller's rule.
+ */
+export class ReferenceDataService implements ReferenceData {
+  readonly institutions: Institution[];
+  readonly physicians: Physician[];
+  readonly pharmacies: Pharmacy[];
+  readonly pharmacists: Pharmacist[];
+  readonly drugs: Drug[];
+  readonly patients: Patient[];
+  readonly policies: RegionPolicy[];
+  readonly holidays: HolidayCalendarYear[];
+  readonly agencyUsers: string[];
+  readonly auditors: string[];
+  private readonly institutionsById: ReadonlyMap<string, Institution>;
+  private readonly physiciansById: ReadonlyMap<string, Physician>;
+  private readonly pharmaciesById: ReadonlyMap<string, Pharmacy>;
+  private readonly pharmacistsById: ReadonlyMap<string, Pharmacist>;
+  private readonly drugsByCode: ReadonlyMap<string, Drug>;
+  private readonly patientsById: ReadonlyMap<string, Patient>;
+  private readonly policiesByKey: ReadonlyMap<string, RegionPolicy>;
+  private readonly holidaysByYear: ReadonlyMap<number, HolidayCalendarYear>;
+  private readonly publicKeys = new Map<string, KeyObject>();
+
+  constructor(data: ReferenceData) {
+    this.institutions = data.institutions;
+    this.physicians = data.physicians;
+    this.pharmacies = data.pharmacies;
+    this.pharmacists = data.pharmacists;
+    this.drugs = data.drugs;
+    this.patients = data.patients;
+    this.policies = data.policies;
+    this.holidays = data.holidays;
+    this.agencyUsers = data.agencyUsers;
+    this.auditors = data.auditors;
+    this.institutionsById = new Map(data.institutions.map((x) => [x.id, x]));
+    this.physiciansById = new Map(data.physicians.map((x) => [x.id, x]));
+    this.pharmaciesById = new Map(data.pharmacies.map((x) => [x.id, x]));
+    this.pharmacistsById = new Map(data.pharmacists.map((x) => [x.id, x]));
+    this.drugsByCode = new Map(data.drugs.map((x) => [x.code, x]));
+    this.patientsById = new Map(data.patients.map((x) => [x.id, x]));
+    this.policiesByKey = new Map(data.policies.map((x) => [`${x.regionCode}/${x.year}`, x]));
+    this.holidaysByYear = new Map(data.holidays.map((x) => [x.year, x]));
+  }
+
+  static from(value: ReferenceData | ReferenceDataService): ReferenceDataService {
+    return value instanceof ReferenceDataService ? value : new ReferenceDataService(value);
+  }
+
+  static load(dir: string): ReferenceDataService {
+    return new ReferenceDataService(loadReferenceData(dir));
+  }
+
+  institution(id: string): Institution | undefined {
+    return this.institutionsById.get(id);
+  }
+  physician(id: string): Physician | undefined {
+    return this.physiciansById.get(id);
+  }
+  pharmacy(id: string): Pharmacy | undefined {
+    return this.pharmaciesById.get(id);
+  }
+  pharmacist(id: string): Pharmacist | undefined {
+    return this.pharmacistsById.get(id);
+  }
+  drug(code: string): Drug | undefined {
+    return this.drugsByCode.get(code);
+  }
+  patient(id: string): Patient | undefined {
+    return this.patientsById.get(id);
+  }
+  /**
+   * The region's policy for a year. A year whose policy is not published yet is governed by the
+   * most recent earlier year's policy (carried forward, as agencies do until the new notice);
+   * every decision records the policy `version` it used, so the carry-over stays visible.
+   */
+  policyFor(regionCode: string, year: number): RegionPolicy | undefined {
+    const exact = this.policiesByKey.get(`${regionCode}/${year}`);
+    if (exact) return exact;
+    let best: RegionPolicy | undefined;
+    for (const p of this.policiesByKey.values()) {
+      if (p.regionCode === regionCode && p.year < year && (!best || p.year > best.year)) best = p;
+    }
+    return best;
+  }
+  holidayCalendar(year: number): HolidayCalendarYear | undefined {
+    return this.holidaysByYear.get(year);
+  }
+  isAgencyUser(id: string): boolean {
+    return this.agencyUsers.includes(id);
+  }
+  isAuditor(id: string): boolean {
+    return this.auditors.includes(id);
+  }
+  /** The institution's Ed25519 public key, for verifying its prescription signatures. */
+  institutionPublicKey(id: string): KeyObject | undefined {
+    const inst = this.institutionsById.get(id);
+    if (!inst) return undefined;
+    let key = this.publicKeys.get(id);
+    if (!key) {
+      key = createPublicKey({ key: inst.publicKeyPem, format: 'pem' });
+      this.publicKeys.set(id, key);
+    }
+    return key;
+  }
+}
