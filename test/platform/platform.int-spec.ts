@@ -60,6 +60,18 @@ describe('embedded platform process', () => {
     }
   });
 
+  it('npm run token prints a development token the platform accepts', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const token = execFileSync('npm', ['run', '-s', 'token', '--', '--role', 'auditor', '--sub', 'AU001', '--org', 'AUDIT'], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, RX_JWT_SECRET: 'a-test-secret-of-thirty-two-chars!!' },
+    })
+      .toString()
+      .trim();
+    const { TokenService } = await import('@rx/auth');
+    expect(new TokenService('a-test-secret-of-thirty-two-chars!!').verify(token)).toEqual({ id: 'AU001', role: 'auditor', org: 'AUDIT' });
+  });
+
   it.each([
     [{ PORT: 'not-a-port' }, 'PORT'],
     [{ RX_BUS: 'carrier-pigeon' }, 'RX_BUS'],
