@@ -3,3 +3,4 @@ export * from './topics';
 export * from './dispensing';
 export * from './prescribing';
 export * from './settlement';
+export * from './audit';

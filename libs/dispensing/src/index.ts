@@ -7,3 +7,7 @@ export * from './domain/dispensing-policy';
 export * from './domain/instalment';
 export * from './domain/trace-code';
 export * from './domain/integration-events';
+export * from './domain/pharmacy-status';
+export * from './dispensing.module';
+export { ClaimExpirySweeper } from './application/claim-expiry/claim-expiry.sweeper';
+export { toDispensingMessage } from './application/relay/dispensing-relay.mapper';

@@ -13,6 +13,10 @@ describe('loadConfig', () => {
     });
   });
 
+  it('gives an app run alone its own SQLite file', () => {
+    expect(loadConfig({}, 'dispensing').eventStore).toBe('sqlite:./data/dispensing.sqlite');
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],

@@ -43,7 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 0 || port > 65535) problems.push(`PORT must be an integer from 0 to 65535 (got "${portText}")`);
 
-  const eventStore = env.RX_EVENT_STORE ?? 'sqlite:./data/rx.sqlite';
+  // The platform keeps every context in one file; an app run alone gets its own file by default.
+  const eventStore = env.RX_EVENT_STORE ?? (appName === 'platform' ? 'sqlite:./data/rx.sqlite' : `sqlite:./data/${appName}.sqlite`);
   if (!/^sqlite:.+/.test(eventStore) && !/^esdb(\+discover)?:\/\/[^/?#\s]+/.test(eventStore)) {
     problems.push(`RX_EVENT_STORE must be sqlite:<path> or esdb://host:port?tls=false (got "${eventStore}")`);
   }

@@ -16,7 +16,7 @@ const dissolve = (reasonCode: string, effectiveAt = '2026-03-02T04:00:00.000Z'):
 });
 const dissolved: AgreementEvent = {
   type: 'AgreementDissolved',
-  data: { pharmacyId: 'P002', reasonCode: 'FRAUDULENT_CLAIMS', effectiveAt: '2026-03-02T04:00:00.000Z', dissolvedBy: 'AG001', recordedAt: now.toISOString() },
+  data: { pharmacyId: 'P002', regionCode: '522700', reasonCode: 'FRAUDULENT_CLAIMS', effectiveAt: '2026-03-02T04:00:00.000Z', dissolvedBy: 'AG001', recordedAt: now.toISOString() },
 };
 
 describe('pharmacy agreement (agreement-{pharmacyId})', () => {

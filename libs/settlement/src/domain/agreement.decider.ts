@@ -43,7 +43,10 @@ export type AgreementEvent =
       type: 'AgreementSeeded';
       data: { pharmacyId: string; regionCode: string; since: string; dissolution: { reasonCode: DissolutionReasonCode; effectiveAt: string } | null };
     }
-  | { type: 'AgreementDissolved'; data: { pharmacyId: string; reasonCode: DissolutionReasonCode; effectiveAt: string; dissolvedBy: string; recordedAt: string } };
+  | {
+      type: 'AgreementDissolved';
+      data: { pharmacyId: string; regionCode: string; reasonCode: DissolutionReasonCode; effectiveAt: string; dissolvedBy: string; recordedAt: string };
+    };
 
 export type PharmacyAgreement =
   | { status: 'unknown' }
@@ -103,7 +106,7 @@ function decide(command: AgreementCommand, state: PharmacyAgreement, now: Date):
       return [
         {
           type: 'AgreementDissolved',
-          data: { pharmacyId, reasonCode, effectiveAt: new Date(at).toISOString(), dissolvedBy, recordedAt: now.toISOString() },
+          data: { pharmacyId, regionCode: state.regionCode, reasonCode, effectiveAt: new Date(at).toISOString(), dissolvedBy, recordedAt: now.toISOString() },
         },
       ];
     }
