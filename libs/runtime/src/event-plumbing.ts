@@ -51,8 +51,19 @@ export class EventPlumbing implements OnApplicationBootstrap, BeforeApplicationS
     this.consumerRegistrations.push(options);
   }
 
-  relayStatus(): { name: string; lastPublishedPosition: string | null }[] {
-    return this.relays.map((r) => ({ name: r.name, lastPublishedPosition: r.lastPublishedPosition?.toString() ?? null }));
+  relayStatus(): Record<string, unknown>[] {
+    return this.relays.map((r) => {
+      const s = r.status;
+      return {
+        name: s.name,
+        running: s.running,
+        caughtUp: s.caughtUp,
+        checkpoint: s.checkpoint?.toString() ?? null,
+        lastPublishedPosition: s.lastPublishedPosition?.toString() ?? null,
+        published: s.publishedCount,
+        ...(s.failing ? { failing: s.failing } : {}),
+      };
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
