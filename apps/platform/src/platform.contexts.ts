@@ -1,5 +1,7 @@
 import type { Type } from '@nestjs/common';
+import { DispensingModule } from '@rx/dispensing';
 import { PrescribingModule } from '@rx/prescribing';
+import { SettlementModule } from '@rx/settlement';
 
 /** The context modules the embedded platform runs, in one process. */
-export const PLATFORM_CONTEXTS: Type[] = [PrescribingModule];
+export const PLATFORM_CONTEXTS: Type[] = [PrescribingModule, DispensingModule, SettlementModule];

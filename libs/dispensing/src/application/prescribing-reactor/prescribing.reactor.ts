@@ -1,0 +1,116 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  PrescribingEventTypes,
+  Topics,
+  validatePrescribingCloudEvent,
+  type CloudEvent,
+  type PrescriptionIssuedV1,
+} from '@rx/contracts';
+import { derivedId, DomainError } from '@rx/kernel';
+import type { ConsumerOptions, IncomingMessage } from '@rx/messaging';
+import type { DispensationCommand, RegisterPrescription } from '../../domain/dispensation.commands';
+import { decideDispensation, initialDispensation } from '../../domain/dispensation.decider';
+import { DispensationRunner } from '../dispensation-runner';
+import { actorOf } from './envelope-actor';
+
+export const PRESCRIBING_CONSUMER_GROUP = 'dispensing';
+
+/** Which dispensation command a prescribing event becomes; null for events dispensing does not need. */
+export function commandFor(event: CloudEvent): DispensationCommand | null {
+  switch (event.type) {
+    case PrescribingEventTypes.prescriptionIssued:
+      return registerCommand(event.id, event.data as PrescriptionIssuedV1);
+    case PrescribingEventTypes.revocationRequested:
+      return { type: 'ApplyRevocation', data: { sourceEventId: event.id, source: 'revocation-requested' } };
+    case PrescribingEventTypes.prescriptionRevoked:
+      return { type: 'ApplyRevocation', data: { sourceEventId: event.id, source: 'prescription-revoked' } };
+    case PrescribingEventTypes.prescriptionExpired:
+      return { type: 'ApplyPrescriptionExpired', data: { sourceEventId: event.id } };
+    default:
+      // revocation-declined is prescribing's own conclusion from our answer: nothing to do here.
+      return null;
+  }
+}
+
+/** Keeps only what dispensing needs; physician, diagnoses and signature stay with prescribing. */
+function registerCommand(sourceEventId: string, d: PrescriptionIssuedV1): RegisterPrescription {
+  return {
+    type: 'RegisterPrescription',
+    data: {
+      sourceEventId,
+      prescriptionId: d.prescriptionId,
+      patientId: d.patientId,
+      insuranceType: d.insuranceType,
+      retired: d.retired,
+      institutionId: d.institutionId,
+      institutionLevel: d.institutionLevel,
+      regionCode: d.regionCode,
+      longTerm: d.longTerm,
+      issuedAt: d.issuedAt,
+      validUntil: d.validUntil,
+      pickupCodeHash: d.pickupCodeHash,
+      items: d.items.map((i) => ({
+        lineNo: i.lineNo,
+        drugCode: i.drugCode,
+        drugName: i.drugName,
+        drugClass: i.drugClass,
+        special: i.special,
+        quantity: i.quantity,
+        unit: i.unit,
+        daysSupply: i.daysSupply,
+        referencePriceFen: i.referencePriceFen,
+      })),
+    },
+  };
+}
+
+/**
+ * The only way dispensing learns prescriptions (issue 4.1) and hears of revocations and expiry.
+ * Appended event ids derive from the source event id, and the decider answers a redelivery with
+ * nothing, so a redelivered message appends nothing new.
+ */
+@Injectable()
+export class PrescribingReactor {
+  private readonly logger = new Logger('dispensing:prescribing-reactor');
+
+  constructor(private readonly runner: DispensationRunner) {}
+
+  /**
+   * The contract's validators first; then an issued prescription the decider could never register
+   * (e.g. one drug on two lines) is dead-lettered at once instead of being retried.
+   */
+  readonly validate = (event: CloudEvent): string | undefined => {
+    const reason = validatePrescribingCloudEvent(event);
+    if (reason || event.type !== PrescribingEventTypes.prescriptionIssued) return reason;
+    const command = commandFor(event)!;
+    try {
+      decideDispensation(command, initialDispensation(), new Date(event.time), this.runner.policyFor(initialDispensation(), new Date(event.time)));
+      return undefined;
+    } catch (e) {
+      if (e instanceof DomainError) return `${event.type}: ${e.code}: ${e.message}`;
+      throw e;
+    }
+  };
+
+  readonly handle = async ({ event }: IncomingMessage): Promise<void> => {
+    const command = commandFor(event);
+    if (!command) return;
+    const prescriptionId = (event.data as { prescriptionId: string }).prescriptionId;
+    try {
+      await this.runner.run(prescriptionId, command, {
+        actor: actorOf(event.actor, 'prescribing'),
+        correlationId: event.correlationid,
+        causationId: event.id,
+        eventId: (i, e) => derivedId(event.id, `dispensing:${e.type}:${i}`),
+      });
+    } catch (e) {
+      // Retried, then dead-lettered by the bus; say which prescription and why.
+      if (e instanceof DomainError) this.logger.warn({ msg: 'prescribing event refused', type: event.type, id: event.id, prescriptionId, code: e.code, error: e.message });
+      throw e;
+    }
+  };
+
+  consumerOptions(): ConsumerOptions {
+    return { groupId: PRESCRIBING_CONSUMER_GROUP, topics: [Topics.prescribing], validate: this.validate, handler: this.handle };
+  }
+}

@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ClaimPrescriptionHandler } from './application/claim-prescription/claim-prescription.handler';
+import { CLAIM_SWEEP_INTERVAL_MS, ClaimExpirySweeper, DEFAULT_CLAIM_SWEEP_INTERVAL_MS } from './application/claim-expiry/claim-expiry.sweeper';
+import { OpenClaims } from './application/claim-expiry/open-claims.projection';
+import { DispensationRunner } from './application/dispensation-runner';
+import { DispenseIndex } from './application/dispense-index/dispense-index.projection';
+import { DispenseHandler } from './application/dispense/dispense.handler';
+import { DispensingPlumbing } from './application/dispensing-plumbing';
+import { GetDispensationHandler } from './application/get-dispensation/get-dispensation.handler';
+import { AgreementReactor } from './application/pharmacy-agreements/agreement.reactor';
+import { PharmacyFactsService } from './application/pharmacy-agreements/pharmacy-facts.service';
+import { PrescribingReactor } from './application/prescribing-reactor/prescribing.reactor';
+import { ReleaseClaimHandler } from './application/release-claim/release-claim.handler';
+import { ReverseDispenseHandler } from './application/reverse-dispense/reverse-dispense.handler';
+import { ReviewPrescriptionHandler } from './application/review-prescription/review-prescription.handler';
+import { DispensingController } from './http/dispensing.controller';
+
+/**
+ * The dispensing context: circulation, claim/release, review, dispense, reverse, and the answer
+ * to revocations (issue 4). Store, bus, clock, ids, reference data and auth come from the global
+ * RuntimeModule.
+ */
+@Module({
+  imports: [CqrsModule.forRoot()],
+  controllers: [DispensingController],
+  providers: [
+    { provide: CLAIM_SWEEP_INTERVAL_MS, useValue: DEFAULT_CLAIM_SWEEP_INTERVAL_MS },
+    DispensationRunner,
+    PharmacyFactsService,
+    DispenseIndex,
+    OpenClaims,
+    ClaimPrescriptionHandler,
+    ReleaseClaimHandler,
+    ReviewPrescriptionHandler,
+    DispenseHandler,
+    ReverseDispenseHandler,
+    GetDispensationHandler,
+    PrescribingReactor,
+    AgreementReactor,
+    ClaimExpirySweeper,
+    DispensingPlumbing,
+  ],
+  exports: [ClaimExpirySweeper],
+})
+export class DispensingModule {}

@@ -1,0 +1,93 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ConcurrencyError } from '@rx/event-store';
+import { derivedId } from '@rx/kernel';
+import { ReferenceDataService } from '@rx/reference-data';
+import { claimIndexDecider, selectClaimableDispenses } from '../../../domain/claim-index.decider';
+import type { ClaimLine } from '../../../domain/pharmacy-claim.decider';
+import { ClaimEmpty } from '../../../domain/settlement.errors';
+import { claimIndexStreamId, pharmacyClaimStreamId } from '../../../domain/stream-ids';
+import { PaymentsReadModel } from '../../read-models/payments.read-model';
+import { NotOwnPharmacy } from '../../settlement-app.errors';
+import { SettlementStore } from '../../settlement-store';
+import { ClaimDeciders } from '../claim-deciders';
+import { toClaimView, type ClaimView } from '../claim.view';
+import { SubmitClaimCommand } from './submit-claim.command';
+
+const MAX_ROUNDS = 10;
+
+/**
+ * A pharmacy's settlement application (S1). (1) Candidates come from the payments read model;
+ * (2) they are reserved in `claimindex-{pharmacyId}` in ONE append at the expected revision, so
+ * of two concurrent claims one loses and reselects from the fresh index (each dispense lands in at
+ * most one claim); (3) the claim stream records the submission. A retry with the same claimId
+ * after a crash between (2) and (3) finds its reservation and completes (3).
+ */
+@CommandHandler(SubmitClaimCommand)
+export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, ClaimView> {
+  constructor(
+    private readonly s: SettlementStore,
+    private readonly ref: ReferenceDataService,
+    private readonly payments: PaymentsReadModel,
+    private readonly deciders: ClaimDeciders,
+  ) {}
+
+  async execute({ actor, periodStart, periodEnd, claimId: requestedId }: SubmitClaimCommand): Promise<ClaimView> {
+    const pharmacyId = actor.org;
+    if (!this.ref.pharmacy(pharmacyId)) throw new NotOwnPharmacy(`the token's organisation ${pharmacyId} is not a known pharmacy`);
+    const claimId = requestedId ?? this.s.nextId();
+    const now = this.s.now();
+    const decider = this.deciders.forPharmacy(pharmacyId, now);
+    const ctx = { now, actor: { role: actor.role, id: actor.id }, correlationId: claimId, causationId: claimId };
+    const existing = await this.s.load(pharmacyClaimStreamId(claimId), decider);
+
+    await this.payments.catchUp();
+    const indexStream = claimIndexStreamId(pharmacyId);
+    let lines: ClaimLine[] | undefined;
+    for (let round = 1; !lines; round++) {
+      const index = await this.s.load(indexStream, claimIndexDecider);
+      const reserved = index.state.status === 'active' ? index.state.claims[claimId] : undefined;
+      if (reserved) {
+        lines = reserved.map((id) => this.lineOf(id));
+        break;
+      }
+      if (existing.state.status !== 'none') {
+        // The id belongs to another pharmacy's claim: let the decider refuse it, reserving nothing.
+        lines = existing.state.claim.dispenses;
+        break;
+      }
+      const selected = selectClaimableDispenses(this.payments.forPharmacy(pharmacyId), index.state, { pharmacyId, periodStart, periodEnd });
+      if (selected.length === 0) throw new ClaimEmpty(`no paid, unclaimed dispense of ${pharmacyId} between ${periodStart} and ${periodEnd}`);
+      const events = claimIndexDecider.decide(
+        { type: 'ReserveDispensesForClaim', data: { pharmacyId, claimId, dispenseIds: selected.map((d) => d.dispenseId) } },
+        index.state,
+        now,
+      );
+      try {
+        await this.s.store.append(
+          indexStream,
+          events.map((e, i) => ({ id: derivedId(claimId, `settlement:claim-reserved:${i}`), type: e.type, data: e.data, metadata: { actor: ctx.actor, correlationId: ctx.correlationId, causationId: ctx.causationId, occurredAt: now.toISOString() } })),
+          { expectedRevision: index.revision < 0 ? 'no_stream' : index.revision },
+        );
+        lines = selected.map((d) => ({ dispenseId: d.dispenseId, prescriptionId: d.prescriptionId, fundFen: d.fundFen }));
+      } catch (e) {
+        // Another claim of this pharmacy reserved first: reselect from the index it left.
+        if (!(e instanceof ConcurrencyError) || round >= MAX_ROUNDS) throw e;
+      }
+    }
+
+    const { state } = await this.s.run(
+      pharmacyClaimStreamId(claimId),
+      decider,
+      { type: 'SubmitClaim', data: { claimId, pharmacyId, submittedBy: actor.id, periodStart, periodEnd, dispenses: lines } },
+      { ...ctx, eventId: (i) => derivedId(claimId, `settlement:claim-submitted:${i}`) },
+    );
+    if (state.status === 'none') throw new Error(`claim ${claimId} missing after submission`);
+    return toClaimView(state, now);
+  }
+
+  private lineOf(dispenseId: string): ClaimLine {
+    const d = this.payments.dispense(dispenseId);
+    if (!d) throw new Error(`reserved dispense ${dispenseId} is not in the payments read model`);
+    return { dispenseId, prescriptionId: d.prescriptionId, fundFen: d.fundFen };
+  }
+}

@@ -1,0 +1,46 @@
+import type { DispensedV1 } from '@rx/contracts';
+import type { Patient, ReferenceDataService } from '@rx/reference-data';
+import type { FundPaymentInput } from '../../domain/fund-payment.calculator';
+import { chinaLocalDate } from '../../domain/working-days';
+
+/** Policy year of an instant: its calendar year in China time (README, interpretations). */
+export function policyYearOf(at: Date): number {
+  return Number(chinaLocalDate(at).slice(0, 4));
+}
+
+/**
+ * What the calculator sees of a dispense. Retail pharmacies pay as level-1 institutions (F1), so
+ * the prescribing institution's level carried by the event is for the record only.
+ */
+export function fundPaymentInput(d: DispensedV1, agreementDissolved: boolean): FundPaymentInput {
+  return {
+    lines: d.lines.map((l) => ({ lineNo: l.lineNo, drugCode: l.drugCode, drugClass: l.drugClass, special: l.special, quantity: l.quantity, unitPriceFen: l.unitPriceFen })),
+    deliveryFeeFen: d.deliveryFeeFen,
+    patient: { insuranceType: d.insuranceType, retired: d.retired },
+    institutionLevel: 1,
+    agreementDissolved,
+  };
+}
+
+export interface Payer {
+  holderId: string;
+  /** Balance at the start of the policy year (reference data). */
+  openingBalanceFen: number;
+}
+
+/**
+ * Whose personal account pays for a patient (F5): their own when they have one, else the family
+ * holder's (mutual aid, e.g. PT004 → PT001); null when neither exists.
+ */
+export function payerOf(ref: Pick<ReferenceDataService, 'patient'>, patientId: string): Payer | null {
+  const patient = ref.patient(patientId);
+  if (!patient) return null;
+  const own = accountOf(patient);
+  if (own) return own;
+  const holder = patient.familyAccountHolderId ? ref.patient(patient.familyAccountHolderId) : undefined;
+  return holder ? accountOf(holder) : null;
+}
+
+function accountOf(p: Patient): Payer | null {
+  return typeof p.personalAccountFen === 'number' ? { holderId: p.id, openingBalanceFen: p.personalAccountFen } : null;
+}

@@ -1,0 +1,30 @@
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { ReferenceDataService } from '@rx/reference-data';
+import { summariseBudget, type BudgetSummary } from '../../../domain/budget';
+import { PaymentsReadModel } from '../../read-models/payments.read-model';
+import { PolicyNotFound } from '../../settlement-app.errors';
+import { GetBudgetQuery } from './get-budget.query';
+
+export interface BudgetResponseView extends BudgetSummary {
+  policyVersion: string;
+  /** Fund payments counted (reversed ones included; their amounts are subtracted again). */
+  payments: number;
+  reversals: number;
+}
+
+/** S3: the region's outpatient pooling budget against the ordinary fund spend (special drugs reported apart). */
+@QueryHandler(GetBudgetQuery)
+export class GetBudgetHandler implements IQueryHandler<GetBudgetQuery, BudgetResponseView> {
+  constructor(
+    private readonly payments: PaymentsReadModel,
+    private readonly ref: ReferenceDataService,
+  ) {}
+
+  async execute({ regionCode, year }: GetBudgetQuery): Promise<BudgetResponseView> {
+    const policy = this.ref.policyFor(regionCode, year);
+    if (!policy) throw new PolicyNotFound(`no fund policy for region ${regionCode} and ${year}`);
+    await this.payments.catchUp();
+    const view = { ...this.payments.budget(regionCode, year), budgetFen: policy.outpatientPoolingBudgetFen };
+    return { ...summariseBudget(view), policyVersion: policy.version, payments: view.payments, reversals: view.reversals };
+  }
+}
