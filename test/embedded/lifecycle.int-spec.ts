@@ -1,3 +1,4 @@
+import { AuditModule } from '@rx/audit';
 import { DispensingModule } from '@rx/dispensing';
 import { ManualClock } from '@rx/kernel';
 import { PrescribingModule } from '@rx/prescribing';
@@ -15,13 +16,15 @@ describe('embedded lifecycle across contexts', () => {
   let pharmacist: string;
   let pharmacist2: string;
   let agency: string;
+  let auditor: string;
 
   beforeEach(async () => {
-    t = await createTestApp({ imports: [PrescribingModule, DispensingModule, SettlementModule], clock: new ManualClock('2026-03-02T01:00:00.000Z') });
+    t = await createTestApp({ imports: [PrescribingModule, DispensingModule, SettlementModule, AuditModule], clock: new ManualClock('2026-03-02T01:00:00.000Z') });
     physician = t.bearer('physician', 'D001', 'H001');
     pharmacist = t.bearer('pharmacist', 'PH001', 'P001');
     pharmacist2 = t.bearer('pharmacist', 'PH002', 'P002');
     agency = t.bearer('agency', 'AG001', 'AGENCY');
+    auditor = t.bearer('auditor', 'AU001', 'AUDIT');
   });
   afterEach(() => t.close());
 
@@ -86,6 +89,23 @@ describe('embedded lifecycle across contexts', () => {
       const r = await t.http.post(`/prescriptions/${rx.prescriptionId}/revoke`).set('Authorization', physician).send({ reason: 'too late' });
       return r.status === 409 ? r.body : undefined;
     }, 'prescribing to learn of the full dispense');
+
+    // The auditor replays it all, in order, each fact verified against its source in the shared store.
+    const history = await eventually(async () => {
+      const r = await t.http.get(`/audit/prescriptions/${rx.prescriptionId}/history`).set('Authorization', auditor);
+      const types = ((r.body?.entries ?? []) as { type: string }[]).map((e) => e.type);
+      return types.includes('rx.settlement.fund-payment-recorded.v1') ? (r.body.entries as { type: string; actor: unknown; integrity: { verified: boolean; sourceVerified: boolean | null } }[]) : undefined;
+    }, 'audit to record the fund payment');
+    expect(history.map((e) => e.type)).toEqual([
+      'rx.prescribing.prescription-issued.v1',
+      'rx.dispensing.prescription-claimed.v1',
+      'rx.dispensing.prescription-reviewed.v1',
+      'rx.dispensing.dispensed.v1',
+      'rx.settlement.fund-payment-recorded.v1',
+    ]);
+    for (const entry of history) expect(entry.integrity).toMatchObject({ verified: true, sourceVerified: true });
+    const integrity = await t.http.get('/audit/integrity').set('Authorization', auditor);
+    expect(integrity.body).toMatchObject({ ok: true, failures: [] });
   });
 
   it('revocation race: a held prescription is pending until the pharmacy releases it', async () => {

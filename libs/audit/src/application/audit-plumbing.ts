@@ -1,0 +1,22 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Sources } from '@rx/contracts';
+import { EventPlumbing } from '@rx/runtime';
+import { ALERT_STREAM_PREFIX } from '../domain/audit-streams';
+import { toAuditIntegrationEvent } from './alert-relay.mapper';
+import { AuditFactRecorder } from './audit-fact.recorder';
+
+export const AUDIT_RELAY = 'relay-audit';
+
+/** Registers the fact recorder (consumer group `audit`) and the alert relay (→ rx.audit.v1) before start-up. */
+@Injectable()
+export class AuditPlumbing implements OnModuleInit {
+  constructor(
+    private readonly plumbing: EventPlumbing,
+    private readonly recorder: AuditFactRecorder,
+  ) {}
+
+  onModuleInit(): void {
+    this.plumbing.registerConsumer(this.recorder.consumerOptions());
+    this.plumbing.registerRelay({ name: AUDIT_RELAY, source: Sources.audit, streamPrefixes: [ALERT_STREAM_PREFIX], map: toAuditIntegrationEvent });
+  }
+}

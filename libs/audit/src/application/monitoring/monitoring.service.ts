@@ -1,0 +1,57 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@rx/event-store';
+import { CLOCK, type Clock } from '@rx/kernel';
+import type { MonitoringParams } from '../../domain/rules';
+import { AUDIT_MONITORING_PARAMS, AUDIT_SWEEP_INTERVAL_MS } from './monitoring-config';
+import { MonitoringProjection } from './monitoring.projection';
+
+/**
+ * Runs the monitoring projection for the app's lifetime and sweeps the time-driven rules on an
+ * interval with the injected clock (tests call `sweep()` after moving the clock).
+ */
+@Injectable()
+export class MonitoringService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('audit:monitoring');
+  readonly projection: MonitoringProjection;
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<unknown>;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AUDIT_MONITORING_PARAMS) params: MonitoringParams,
+    @Inject(AUDIT_SWEEP_INTERVAL_MS) private readonly sweepIntervalMs: number,
+  ) {
+    this.projection = new MonitoringProjection({
+      store,
+      params,
+      now: () => clock.now(),
+      onError: (error) => this.logger.error({ msg: 'monitoring projection stopped', error: (error as Error)?.message ?? String(error) }),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.projection.start();
+    if (this.sweepIntervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      this.sweep().catch((e: unknown) => this.logger.error({ msg: 'overdue sweep failed', error: (e as Error).message }));
+    }, this.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping?.catch(() => undefined);
+    await this.projection.stop();
+  }
+
+  /** Catches up, then judges the time-driven rules at the clock's now. */
+  async sweep(now: Date = this.clock.now()) {
+    const run = (async () => {
+      await this.projection.whenCaughtUp();
+      return this.projection.sweep(now);
+    })();
+    this.sweeping = run;
+    return run;
+  }
+}

@@ -1,0 +1,14 @@
+export * from './audit.module';
+export * from './domain/audit-fact';
+export * from './domain/audit-streams';
+export * from './domain/audit.errors';
+export * from './domain/prescription-state';
+export * from './domain/fact-summary';
+export * from './domain/rules';
+export { AuditReader, type HistoryEntry, type PrescriptionHistory, type StateAsOf } from './application/audit-reader';
+export { checkIntegrity, type IntegrityFailure, type IntegrityReport } from './application/integrity-checker';
+export { MonitoringProjection, MONITORING_CHECKPOINT, type AlertView, type AlertFilter, type RebuildReport, type MonitoringSnapshot } from './application/monitoring/monitoring.projection';
+export { MonitoringService } from './application/monitoring/monitoring.service';
+export { monitoringParamsFromEnv } from './application/monitoring/monitoring-config';
+export { AuditFactRecorder, AUDIT_CONSUMER_GROUP, validateAuditedEnvelope } from './application/audit-fact.recorder';
+export { toAuditIntegrationEvent } from './application/alert-relay.mapper';
