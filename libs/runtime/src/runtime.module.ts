@@ -3,7 +3,7 @@ import { AuthModule } from '@rx/auth';
 import { createEventStore, EVENT_STORE, EventStore } from '@rx/event-store';
 import { CLOCK, Clock, ID_GENERATOR, IdGenerator, systemClock, uuidGenerator } from '@rx/kernel';
 import { InMemoryMessageBus, KafkaMessageBus, MESSAGE_BUS, MessageBus } from '@rx/messaging';
-import { ALL_TOPICS } from '@rx/contracts';
+import { ALL_TOPICS, AUDIT_TOPIC } from '@rx/contracts';
 import { REFERENCE_DATA, ReferenceDataService } from '@rx/reference-data';
 import { RX_CONFIG, RuntimeConfig } from './config';
 import { EventPlumbing } from './event-plumbing';
@@ -54,6 +54,6 @@ export function createBus(config: RuntimeConfig): MessageBus {
     brokers: config.kafkaBrokers,
     clientId: `rx-${config.appName}`,
     partitions: config.kafkaPartitions,
-    topics: [...ALL_TOPICS],
+    topics: [...ALL_TOPICS, AUDIT_TOPIC],
   });
 }
