@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production' }, 'RX_JWT_SECRET'],
     [{ RX_REFERENCE_DATA: '/nonexistent/dir' }, 'RX_REFERENCE_DATA'],
     [{ RX_LOG_LEVEL: 'loud' }, 'RX_LOG_LEVEL'],
+    [{ KAFKA_SESSION_TIMEOUT_MS: '100' }, 'KAFKA_SESSION_TIMEOUT_MS'],
   ])('refuses %j, naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

@@ -11,6 +11,8 @@ export interface RuntimeConfig {
   bus: 'memory' | 'kafka';
   kafkaBrokers: string[];
   kafkaPartitions: number;
+  /** Consumer-group session timeout: how long a dead member holds its partitions. */
+  kafkaSessionTimeoutMs: number;
   jwtSecret: string;
   /** True when RX_JWT_SECRET was not set and the development default is in use. */
   jwtSecretIsDevDefault: boolean;
@@ -60,6 +62,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
   const kafkaPartitions = Number(partitionsText);
   if (!/^\d+$/.test(partitionsText) || kafkaPartitions < 1 || kafkaPartitions > 256) problems.push(`KAFKA_PARTITIONS must be an integer from 1 to 256 (got "${partitionsText}")`);
 
+  const sessionText = env.KAFKA_SESSION_TIMEOUT_MS ?? '30000';
+  const kafkaSessionTimeoutMs = Number(sessionText);
+  if (!/^\d+$/.test(sessionText) || kafkaSessionTimeoutMs < 6000 || kafkaSessionTimeoutMs > 300000) {
+    problems.push(`KAFKA_SESSION_TIMEOUT_MS must be an integer from 6000 to 300000 (got "${sessionText}")`);
+  }
+
   let jwtSecret = env.RX_JWT_SECRET ?? '';
   const jwtSecretIsDevDefault = jwtSecret === '';
   if (jwtSecretIsDevDefault) {
@@ -93,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     bus: bus as RuntimeConfig['bus'],
     kafkaBrokers,
     kafkaPartitions,
+    kafkaSessionTimeoutMs,
     jwtSecret,
     jwtSecretIsDevDefault,
     referenceDataDir,

@@ -54,6 +54,7 @@ export function createBus(config: RuntimeConfig): MessageBus {
     brokers: config.kafkaBrokers,
     clientId: `rx-${config.appName}`,
     partitions: config.kafkaPartitions,
+    sessionTimeout: config.kafkaSessionTimeoutMs,
     topics: [...ALL_TOPICS, AUDIT_TOPIC],
   });
 }
