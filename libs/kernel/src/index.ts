@@ -4,3 +4,4 @@ export * from './canonical-json';
 export * from './money';
 export * from './domain-error';
 export * from './decider';
+export * from './china-time';

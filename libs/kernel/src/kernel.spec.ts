@@ -1,4 +1,4 @@
-import { applyRatio, canonicalJson, derivedId, formatYuan, isUuid, ratioToBasisPoints, uuidV5 } from './index';
+import { addDaysToDate, applyRatio, canonicalJson, chinaDate, chinaDayStart, chinaYear, daysBetween, derivedId, formatYuan, isUuid, ratioToBasisPoints, uuidV5 } from './index';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops undefined members', () => {
@@ -50,5 +50,16 @@ describe('ids', () => {
     expect(a).toBe(derivedId('evt-1', 'claim'));
     expect(a).not.toBe(derivedId('evt-1', 'release'));
     expect(isUuid(a)).toBe(true);
+  });
+});
+
+describe('China time', () => {
+  it('dates and years follow UTC+8, not the server zone', () => {
+    expect(chinaDate('2026-12-31T15:59:59.999Z')).toBe('2026-12-31');
+    expect(chinaDate('2026-12-31T16:00:00.000Z')).toBe('2027-01-01');
+    expect(chinaYear(new Date('2026-12-31T16:00:00.000Z'))).toBe(2027);
+    expect(chinaDayStart('2027-01-01').toISOString()).toBe('2026-12-31T16:00:00.000Z');
+    expect(addDaysToDate('2026-02-27', 2)).toBe('2026-03-01');
+    expect(daysBetween('2026-03-01', '2026-02-27')).toBe(-2);
   });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, loadState, runCommand, type Actor, type CommandOutcome, type EventStore } from '@rx/event-store';
-import { CLOCK, ID_GENERATOR, type Clock, type Decider, type IdGenerator } from '@rx/kernel';
+import { chinaYear, CLOCK, ID_GENERATOR, type Clock, type Decider, type IdGenerator } from '@rx/kernel';
 import { REFERENCE_DATA, ReferenceDataService, type ReferenceData } from '@rx/reference-data';
 import type { DispensationCommand } from '../domain/dispensation.commands';
 import { decideDispensation, evolveDispensation, initialDispensation } from '../domain/dispensation.decider';
@@ -15,11 +15,6 @@ export interface RunContext {
   /** Event ids: fresh for HTTP commands, derived from the source for reactors and the sweeper. */
   eventId?: (index: number, event: DispensationEvent) => string;
   now?: Date;
-}
-
-/** Policy years follow the calendar in China (UTC+8), not UTC. */
-export function chinaYear(at: Date): number {
-  return new Date(at.getTime() + 8 * 3_600_000).getUTCFullYear();
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DAY_MS } from '@rx/kernel';
+import { CHINA_OFFSET_MS, DAY_MS } from '@rx/kernel';
 import type { PrescribedItem } from './dispensation.commands';
 
 /**
@@ -11,13 +11,10 @@ export function daysCovered(item: Pick<PrescribedItem, 'quantity' | 'daysSupply'
   return Math.floor((numerator + item.quantity - 1) / item.quantity);
 }
 
-/** China Standard Time is UTC+08:00 all year (no daylight saving), so a fixed offset is exact. */
-const CST_OFFSET_MS = 8 * 60 * 60 * 1000;
-
 /** Calendar day number in China Standard Time: refill windows count dates, not 24-hour periods. */
 export function chinaDayNumber(at: Date | string): number {
   const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  return Math.floor((ms + CST_OFFSET_MS) / DAY_MS);
+  return Math.floor((ms + CHINA_OFFSET_MS) / DAY_MS);
 }
 
 /** The first calendar day (CST day number) the next instalment of a drug may be dispensed. */

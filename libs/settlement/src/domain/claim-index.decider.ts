@@ -1,6 +1,6 @@
-import { exhaustive, type Decider, type Fen } from '@rx/kernel';
+import { exhaustive, type Decider, type Fen, chinaDate } from '@rx/kernel';
 import { ClaimEmpty, DispenseAlreadyClaimed, InvalidClaim } from './settlement.errors';
-import { assertIsoDate, chinaLocalDate } from './working-days';
+import { assertIsoDate, } from './working-days';
 
 /**
  * Claim index, stream `claimindex-{pharmacyId}`: the cross-stream guarantee that a paid dispense
@@ -98,7 +98,7 @@ export function selectClaimableDispenses<T extends PaidDispenseSummary>(
     .filter((c) => {
       if (seen.has(c.dispenseId)) return false;
       seen.add(c.dispenseId);
-      const day = chinaLocalDate(new Date(c.dispensedAt));
+      const day = chinaDate(new Date(c.dispensedAt));
       return (
         c.pharmacyId === period.pharmacyId &&
         !c.reversed &&

@@ -1,4 +1,4 @@
-import { exhaustive, type Decider, type Fen } from '@rx/kernel';
+import { exhaustive, type Decider, type Fen, chinaDate } from '@rx/kernel';
 import type { HolidayCalendarYear } from '@rx/reference-data';
 import {
   ClaimAlreadySubmitted,
@@ -11,7 +11,7 @@ import {
   RefusalReasonRequired,
   RefusedLineNotInClaim,
 } from './settlement.errors';
-import { addWorkingDays, assertIsoDate, chinaLocalDate } from './working-days';
+import { addWorkingDays, assertIsoDate, } from './working-days';
 
 /**
  * Pharmacy settlement claim, stream `pharmacyclaim-{claimId}` (S1): submitted by a pharmacist for a
@@ -122,7 +122,7 @@ function decideWith(config: PharmacyClaimConfig) {
           if (!Number.isSafeInteger(d.fundFen) || d.fundFen < 0) throw new InvalidClaim('fund amounts must be non-negative integer fen', { field: 'dispenses' });
           if (typeof d.prescriptionId !== 'string' || d.prescriptionId.length === 0) throw new InvalidClaim('every line names its prescription', { field: 'dispenses' });
         }
-        const due = addWorkingDays(chinaLocalDate(now), config.deadlineWorkingDays, config.calendars);
+        const due = addWorkingDays(chinaDate(now), config.deadlineWorkingDays, config.calendars);
         return [
           {
             type: 'ClaimSubmitted',
@@ -188,7 +188,7 @@ function decideWith(config: PharmacyClaimConfig) {
               paidBy,
               paidAt: now.toISOString(),
               amountFen,
-              late: chinaLocalDate(now) > state.claim.dueBy,
+              late: chinaDate(now) > state.claim.dueBy,
               paidLines: state.approval.approvedLines,
             },
           },
@@ -233,7 +233,7 @@ export function isClaimOverdue(state: PharmacyClaim, now: Date): boolean {
       return false;
     case 'submitted':
     case 'approved':
-      return chinaLocalDate(now) > state.claim.dueBy;
+      return chinaDate(now) > state.claim.dueBy;
     default:
       return exhaustive(state, 'pharmacy claim state');
   }

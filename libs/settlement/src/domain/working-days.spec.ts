@@ -1,7 +1,8 @@
+import { chinaDate } from '@rx/kernel';
 import type { HolidayCalendarYear } from '@rx/reference-data';
 import { InvalidCalendarInput } from './settlement.errors';
 import { CALENDARS } from './testing/demo-region.fixture';
-import { addWorkingDays, chinaLocalDate, isWorkingDay } from './working-days';
+import { addWorkingDays, isWorkingDay } from './working-days';
 
 describe('working days (S1, holidays.md)', () => {
   describe('the shipped holiday data', () => {
@@ -60,8 +61,8 @@ describe('working days (S1, holidays.md)', () => {
   });
 
   it('takes the receipt date in China time', () => {
-    expect(chinaLocalDate(new Date('2026-09-20T16:30:00Z'))).toBe('2026-09-21');
-    expect(chinaLocalDate(new Date('2026-09-21T15:59:59Z'))).toBe('2026-09-21');
+    expect(chinaDate(new Date('2026-09-20T16:30:00Z'))).toBe('2026-09-21');
+    expect(chinaDate(new Date('2026-09-21T15:59:59Z'))).toBe('2026-09-21');
   });
 
   it('refuses malformed input', () => {

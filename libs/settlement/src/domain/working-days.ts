@@ -9,8 +9,6 @@ import { InvalidCalendarInput } from './settlement.errors';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
-/** China Standard Time, UTC+8, no daylight saving. */
-export const CHINA_UTC_OFFSET_MINUTES = 480;
 
 export function assertIsoDate(value: string, field = 'date'): void {
   const m = ISO_DATE.exec(value);
@@ -23,11 +21,6 @@ export function assertIsoDate(value: string, field = 'date'): void {
 
 const toUtc = (iso: string): number => Date.parse(`${iso}T00:00:00Z`);
 const toIso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-
-/** The calendar date of an instant in China time: the day a claim was "received" (S1). */
-export function chinaLocalDate(at: Date): string {
-  return toIso(at.getTime() + CHINA_UTC_OFFSET_MINUTES * 60_000);
-}
 
 export function addCalendarDays(iso: string, days: number): string {
   assertIsoDate(iso);

@@ -1,7 +1,7 @@
 import type { AlertRuleId, DispensedV1, DispenseReversedV1 } from '@rx/contracts';
 import { DispensingEventTypes, SettlementEventTypes } from '@rx/contracts';
 import type { EventStore, RecordedEvent, Subscription } from '@rx/event-store';
-import { DAY_MS } from '@rx/kernel';
+import { chinaDate, DAY_MS } from '@rx/kernel';
 import { toAuditFact, type AuditFact, type AuditFactData } from '../../domain/audit-fact';
 import { ALERT_RAISED, ALERT_STREAM_PREFIX, AUDIT_STREAM_PREFIX, alertStreamId, isPharmacyAuditStream } from '../../domain/audit-streams';
 import {
@@ -172,7 +172,7 @@ export class MonitoringProjection {
     const dailyVolumeByPharmacy: MonitoringSnapshot['dailyVolumeByPharmacy'] = {};
     for (const [pharmacyId, facts] of [...this.activityByPharmacy.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const days: Record<string, number> = {};
-      for (const f of facts) if (f.type === DispensingEventTypes.dispensed) days[chinaDay((f.data as DispensedV1).dispensedAt)] = (days[chinaDay((f.data as DispensedV1).dispensedAt)] ?? 0) + 1;
+      for (const f of facts) if (f.type === DispensingEventTypes.dispensed) days[chinaDate((f.data as DispensedV1).dispensedAt)] = (days[chinaDate((f.data as DispensedV1).dispensedAt)] ?? 0) + 1;
       dailyVolumeByPharmacy[pharmacyId] = Object.fromEntries(Object.entries(days).sort(([a], [b]) => (a < b ? -1 : 1)));
     }
     const ids = (m: Map<string, AuditFact[]>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, v.map((f) => f.sourceEventId).sort()]));
@@ -270,7 +270,7 @@ export class MonitoringProjection {
           return [
             ...priceAboveReferenceRule([f], p.priceAboveReference),
             ...stockpilingRule(patientFacts, p.stockpiling),
-            ...unusualVolumeRule(pharmacyDispenses, p.unusualVolume).filter((a) => a.details.day === chinaDay(d.dispensedAt)),
+            ...unusualVolumeRule(pharmacyDispenses, p.unusualVolume).filter((a) => a.details.day === chinaDate(d.dispensedAt)),
             ...dissolvedAgreementRule([...(this.dissolutions.get(d.pharmacyId) ?? []), f]),
           ];
         };
@@ -352,6 +352,3 @@ function sameDrugs(x: AuditFact, drugs: Set<string>, dispenses: Map<string, Audi
   return d !== undefined && d.lines.some((l) => drugs.has(l.drugCode));
 }
 
-function chinaDay(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
-}

@@ -7,7 +7,7 @@ import {
   type PrescriptionClaimedV1,
 } from '@rx/contracts';
 import type { AuditFact } from '../audit-fact';
-import { addDaysToDate, chinaDayStart } from '../china-time';
+import { addDaysToDate, chinaDayStart } from '@rx/kernel';
 import { alert, type Alert } from './rule';
 
 interface Activity {

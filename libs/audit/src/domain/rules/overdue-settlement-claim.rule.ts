@@ -1,6 +1,6 @@
 import { SettlementEventTypes, type ClaimPaidV1, type ClaimSubmittedV1 } from '@rx/contracts';
 import type { AuditFact } from '../audit-fact';
-import { addDaysToDate, chinaDate, chinaDayStart } from '../china-time';
+import { addDaysToDate, chinaDate, chinaDayStart } from '@rx/kernel';
 import { alert, type Alert } from './rule';
 import type { OverdueClaimParams } from './monitoring-params';
 

@@ -1,6 +1,6 @@
 import { DispensingEventTypes, type DispensedV1 } from '@rx/contracts';
 import type { AuditFact } from '../audit-fact';
-import { addDaysToDate, chinaDate, daysBetween } from '../china-time';
+import { addDaysToDate, chinaDate, daysBetween } from '@rx/kernel';
 import { alert, type Alert } from './rule';
 import type { UnusualVolumeParams } from './monitoring-params';
 

@@ -1,15 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { chinaYear } from '@rx/kernel';
 import { ReferenceDataService } from '@rx/reference-data';
 import type { IssuePrescription } from '../../domain/prescription.commands';
 import { PICKUP_CODES, PickupCodes } from '../pickup-codes';
 import { PrescriptionRunner } from '../prescription-runner';
 import { IssuePrescriptionCommand, type IssuePrescriptionResult } from './issue-prescription.command';
-
-/** Policy years follow the calendar in China (UTC+8), not UTC. */
-export function policyYear(at: Date): number {
-  return new Date(at.getTime() + 8 * 3_600_000).getUTCFullYear();
-}
 
 @CommandHandler(IssuePrescriptionCommand)
 export class IssuePrescriptionHandler implements ICommandHandler<IssuePrescriptionCommand, IssuePrescriptionResult> {
@@ -41,7 +37,7 @@ export class IssuePrescriptionHandler implements ICommandHandler<IssuePrescripti
         physician: this.ref.physician(actor.id),
         patient: this.ref.patient(input.patientId),
         drugs: Object.fromEntries(input.items.map((i) => [i.drugCode, this.ref.drug(i.drugCode)])),
-        policy: institution ? this.ref.policyFor(institution.regionCode, policyYear(now))?.prescription : undefined,
+        policy: institution ? this.ref.policyFor(institution.regionCode, chinaYear(now))?.prescription : undefined,
       },
     };
     const correlationId = this.runner.nextId();

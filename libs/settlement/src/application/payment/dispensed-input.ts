@@ -1,12 +1,6 @@
 import type { DispensedV1 } from '@rx/contracts';
 import type { Patient, ReferenceDataService } from '@rx/reference-data';
 import type { FundPaymentInput } from '../../domain/fund-payment.calculator';
-import { chinaLocalDate } from '../../domain/working-days';
-
-/** Policy year of an instant: its calendar year in China time (README, interpretations). */
-export function policyYearOf(at: Date): number {
-  return Number(chinaLocalDate(at).slice(0, 4));
-}
 
 /**
  * What the calculator sees of a dispense. Retail pharmacies pay as level-1 institutions (F1), so

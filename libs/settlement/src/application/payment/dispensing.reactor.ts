@@ -1,3 +1,4 @@
+import { chinaYear } from '@rx/kernel';
 import { Injectable } from '@nestjs/common';
 import {
   DispensingEventTypes,
@@ -9,7 +10,6 @@ import {
 } from '@rx/contracts';
 import type { ConsumerOptions, IncomingMessage } from '@rx/messaging';
 import { ReferenceDataService } from '@rx/reference-data';
-import { policyYearOf } from './dispensed-input';
 import { FundPaymentSaga } from './fund-payment.saga';
 
 export const SETTLEMENT_CONSUMER_GROUP = 'settlement';
@@ -32,7 +32,7 @@ export class DispensingReactor {
     if (event.type === DispensingEventTypes.dispensed) {
       // Without the region's policy for the year nothing can be computed; retrying will not help.
       const d = event.data as DispensedV1;
-      const year = policyYearOf(new Date(d.dispensedAt));
+      const year = chinaYear(new Date(d.dispensedAt));
       if (!this.ref.policyFor(d.regionCode, year)) return `${event.type}: no fund policy for region ${d.regionCode} and ${year}`;
     }
     return undefined;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DispenseReversedV1, DispensedV1 } from '@rx/contracts';
 import { ConcurrencyError } from '@rx/event-store';
-import { derivedId } from '@rx/kernel';
+import { derivedId, chinaYear } from '@rx/kernel';
 import { ReferenceDataService } from '@rx/reference-data';
 import { agreementDecider, isActiveAt } from '../../domain/agreement.decider';
 import { benefitLedgerDecider, usageOf, type BenefitLedgerEvent } from '../../domain/benefit-ledger.decider';
@@ -12,7 +12,7 @@ import { BenefitLedgerStale, PersonalAccountInsufficient } from '../../domain/se
 import { agreementStreamId, benefitStreamId, paymentStreamId, personalAccountStreamId } from '../../domain/stream-ids';
 import { PolicyNotFound } from '../settlement-app.errors';
 import { SETTLEMENT_SYSTEM, SettlementStore } from '../settlement-store';
-import { fundPaymentInput, payerOf, policyYearOf, type Payer } from './dispensed-input';
+import { fundPaymentInput, payerOf, type Payer } from './dispensed-input';
 
 /** The integration event that started a saga: its id seeds every id the saga appends. */
 export interface SourceEvent {
@@ -50,7 +50,7 @@ export class FundPaymentSaga {
     if (done.state.status !== 'none') return done.state.record;
 
     const dispensedAt = new Date(d.dispensedAt);
-    const year = policyYearOf(dispensedAt);
+    const year = chinaYear(dispensedAt);
     const policy = this.ref.policyFor(d.regionCode, year);
     if (!policy) throw new PolicyNotFound(`no fund policy for region ${d.regionCode} and ${year}`);
     const agreement = await this.s.load(agreementStreamId(d.pharmacyId), agreementDecider);

@@ -1,12 +1,21 @@
-import { DAY_MS } from '@rx/kernel';
+import { DAY_MS } from './clock';
 
-/** Calendar days, claim periods and deadlines are China time (UTC+8, no daylight saving). */
-const CHINA_OFFSET_MS = 8 * 3_600_000;
+/**
+ * Calendar days, policy years, claim periods and deadlines are China Standard Time (UTC+8, no
+ * daylight saving), whatever the server's zone: a dispense at 23:30 UTC on 31 December is a
+ * purchase of the next year.
+ */
+export const CHINA_OFFSET_MS = 8 * 3_600_000;
 
 /** The China-time calendar date (YYYY-MM-DD) of an instant. */
 export function chinaDate(at: string | Date): string {
   const ms = typeof at === 'string' ? Date.parse(at) : at.getTime();
   return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The China-time calendar year of an instant: the policy year. */
+export function chinaYear(at: string | Date): number {
+  return Number(chinaDate(at).slice(0, 4));
 }
 
 /** The instant a China-time date begins. */
