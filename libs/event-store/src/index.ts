@@ -3,6 +3,7 @@ export * from './errors';
 export * from './integrity';
 export * from './stream-filter';
 export * from './command-runner';
+export * from './catch-up-reader';
 export * from './event-store.factory';
 export { MAX_EVENT_TYPE_LENGTH, MAX_STREAM_ID_LENGTH } from './append-validation';
 export { SqliteEventStore, DEFAULT_READ_ALL_MAX_COUNT, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';

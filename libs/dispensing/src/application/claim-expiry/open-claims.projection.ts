@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
+import { CatchUpReader, EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
 import type { DispensationEvent, DispensationEventType } from '../../domain/dispensation.events';
 import { DISPENSATION_STREAM_PREFIX } from '../dispense-index/dispense-index.projection';
 
 const WATCHED: readonly DispensationEventType[] = ['PrescriptionClaimed', 'ClaimReleased', 'PrescriptionDispensed', 'PrescriptionWithdrawn'];
-const PAGE = 500;
 
 /**
  * Read model for the claim-expiry sweeper: prescriptions under a claim and when it lapses.
@@ -14,17 +13,14 @@ const PAGE = 500;
 @Injectable()
 export class OpenClaims {
   private readonly open = new Map<string, number>();
-  private position: bigint | undefined;
+  private readonly reader: CatchUpReader;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.reader = new CatchUpReader(store, { streamPrefixes: [DISPENSATION_STREAM_PREFIX], eventTypes: WATCHED }, (e) => this.apply(e));
+  }
 
-  async catchUp(): Promise<void> {
-    for (;;) {
-      const batch = await this.store.readAll({ after: this.position, streamPrefixes: [DISPENSATION_STREAM_PREFIX], eventTypes: WATCHED, maxCount: PAGE });
-      for (const e of batch) this.apply(e);
-      if (batch.length > 0) this.position = batch[batch.length - 1].position;
-      if (batch.length < PAGE) return;
-    }
+  catchUp(): Promise<void> {
+    return this.reader.catchUp();
   }
 
   /** Prescription ids whose claim lapsed at or before `now`, oldest first. */

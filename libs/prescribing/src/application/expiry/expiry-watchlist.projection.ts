@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
+import { CatchUpReader, EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
 import { PRESCRIPTION_STREAM_PREFIX, prescriptionIdOfStream, type PrescriptionEvent, type PrescriptionEventType } from '../../domain/prescription.events';
 
 const WATCHED: readonly PrescriptionEventType[] = ['PrescriptionIssued', 'PrescriptionRevoked', 'PrescriptionExpired', 'DispenseRecorded', 'RevocationDeclined'];
-const PAGE = 500;
 
 /**
  * Read model for the expiry sweeper: open prescriptions and their validity end. Pull-based and
@@ -13,17 +12,14 @@ const PAGE = 500;
 @Injectable()
 export class ExpiryWatchlist {
   private readonly open = new Map<string, number>();
-  private position: bigint | undefined;
+  private readonly reader: CatchUpReader;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.reader = new CatchUpReader(store, { streamPrefixes: [PRESCRIPTION_STREAM_PREFIX], eventTypes: WATCHED }, (e) => this.apply(e));
+  }
 
-  async catchUp(): Promise<void> {
-    for (;;) {
-      const batch = await this.store.readAll({ after: this.position, streamPrefixes: [PRESCRIPTION_STREAM_PREFIX], eventTypes: WATCHED, maxCount: PAGE });
-      for (const e of batch) this.apply(e);
-      if (batch.length > 0) this.position = batch[batch.length - 1].position;
-      if (batch.length < PAGE) return;
-    }
+  catchUp(): Promise<void> {
+    return this.reader.catchUp();
   }
 
   /** Prescription ids whose validity ended at or before `now`, oldest first. */

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
+import { CatchUpReader, EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
 import { createPharmacyClaimDecider, type PharmacyClaim, type PharmacyClaimEvent } from '../../domain/pharmacy-claim.decider';
 
 export const PHARMACY_CLAIM_STREAM_PREFIX = 'pharmacyclaim-';
-const PAGE = 500;
 // evolve does not depend on the deadline configuration.
 const { evolve, initialState } = createPharmacyClaimDecider({ calendars: [], deadlineWorkingDays: 0 });
 
@@ -13,29 +12,19 @@ const { evolve, initialState } = createPharmacyClaimDecider({ calendars: [], dea
  */
 @Injectable()
 export class ClaimsReadModel {
-  private position: bigint | undefined;
-  private pending: Promise<void> = Promise.resolve();
   private readonly claims = new Map<string, PharmacyClaim>();
+  private readonly reader: CatchUpReader;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.reader = new CatchUpReader(store, { streamPrefixes: [PHARMACY_CLAIM_STREAM_PREFIX] }, (e) => this.apply(e));
+  }
 
   catchUp(): Promise<void> {
-    const run = this.pending.then(() => this.pull());
-    this.pending = run.catch(() => undefined);
-    return run;
+    return this.reader.catchUp();
   }
 
   all(): Exclude<PharmacyClaim, { status: 'none' }>[] {
     return [...this.claims.values()].filter((c): c is Exclude<PharmacyClaim, { status: 'none' }> => c.status !== 'none');
-  }
-
-  private async pull(): Promise<void> {
-    for (;;) {
-      const batch = await this.store.readAll({ after: this.position, streamPrefixes: [PHARMACY_CLAIM_STREAM_PREFIX], maxCount: PAGE });
-      for (const e of batch) this.apply(e);
-      if (batch.length > 0) this.position = batch[batch.length - 1].position;
-      if (batch.length < PAGE) return;
-    }
   }
 
   private apply(recorded: RecordedEvent): void {

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
+import { CatchUpReader, EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
 import { applyToBudget, initialBudgetView, type BudgetView } from '../../domain/budget';
 import type { PaidDispenseSummary } from '../../domain/claim-index.decider';
 import type { PaymentEvent } from '../../domain/payment.decider';
 
 export const PAYMENT_STREAM_PREFIX = 'payment-';
 const TYPES = ['FundPaymentRecorded', 'FundPaymentReversed'];
-const PAGE = 500;
 
 export interface PaidDispense extends PaidDispenseSummary {
   prescriptionId: string;
@@ -20,19 +19,17 @@ export interface PaidDispense extends PaidDispenseSummary {
  */
 @Injectable()
 export class PaymentsReadModel {
-  private position: bigint | undefined;
-  private pending: Promise<void> = Promise.resolve();
+  private readonly reader: CatchUpReader;
   private readonly dispenses = new Map<string, PaidDispense>();
   private readonly byPharmacy = new Map<string, Set<string>>();
   private readonly budgets = new Map<string, BudgetView>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.reader = new CatchUpReader(store, { streamPrefixes: [PAYMENT_STREAM_PREFIX], eventTypes: TYPES }, (e) => this.apply(e));
+  }
 
-  /** Serialised, so two concurrent callers never apply a page twice. */
   catchUp(): Promise<void> {
-    const run = this.pending.then(() => this.pull());
-    this.pending = run.catch(() => undefined);
-    return run;
+    return this.reader.catchUp();
   }
 
   forPharmacy(pharmacyId: string): PaidDispense[] {
@@ -46,15 +43,6 @@ export class PaymentsReadModel {
   /** Spend of a region and year so far; budgetFen is the caller's (the policy's). */
   budget(regionCode: string, year: number): BudgetView {
     return this.budgets.get(`${regionCode}/${year}`) ?? initialBudgetView({ regionCode, year, outpatientPoolingBudgetFen: 0 });
-  }
-
-  private async pull(): Promise<void> {
-    for (;;) {
-      const batch = await this.store.readAll({ after: this.position, streamPrefixes: [PAYMENT_STREAM_PREFIX], eventTypes: TYPES, maxCount: PAGE });
-      for (const e of batch) this.apply(e);
-      if (batch.length > 0) this.position = batch[batch.length - 1].position;
-      if (batch.length < PAGE) return;
-    }
   }
 
   private apply(recorded: RecordedEvent): void {
