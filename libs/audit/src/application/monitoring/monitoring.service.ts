@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@rx/event-store';
 import { CLOCK, type Clock } from '@rx/kernel';
+import { PeriodicTask } from '@rx/runtime';
 import type { MonitoringParams } from '../../domain/rules';
 import { AUDIT_MONITORING_PARAMS, AUDIT_SWEEP_INTERVAL_MS } from './monitoring-config';
 import { MonitoringProjection } from './monitoring.projection';
@@ -13,8 +14,7 @@ import { MonitoringProjection } from './monitoring.projection';
 export class MonitoringService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('audit:monitoring');
   readonly projection: MonitoringProjection;
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<unknown>;
+  private readonly task: PeriodicTask<Awaited<ReturnType<MonitoringProjection['sweep']>>>;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -28,30 +28,24 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
       now: () => clock.now(),
       onError: (error) => this.logger.error({ msg: 'monitoring projection stopped', error: (error as Error)?.message ?? String(error) }),
     });
+    this.task = new PeriodicTask('audit:overdue-sweep', clock, async (now) => {
+      await this.projection.whenCaughtUp();
+      return this.projection.sweep(now);
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.projection.start();
-    if (this.sweepIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.sweep().catch((e: unknown) => this.logger.error({ msg: 'overdue sweep failed', error: (e as Error).message }));
-    }, this.sweepIntervalMs);
-    this.timer.unref();
+    this.task.start(this.sweepIntervalMs);
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping?.catch(() => undefined);
+    await this.task.stop();
     await this.projection.stop();
   }
 
   /** Catches up, then judges the time-driven rules at the clock's now. */
-  async sweep(now: Date = this.clock.now()) {
-    const run = (async () => {
-      await this.projection.whenCaughtUp();
-      return this.projection.sweep(now);
-    })();
-    this.sweeping = run;
-    return run;
+  sweep(now: Date = this.clock.now()) {
+    return this.task.run(now);
   }
 }

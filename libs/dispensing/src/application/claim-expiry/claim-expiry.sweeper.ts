@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, type Clock, derivedId } from '@rx/kernel';
+import { PeriodicTask } from '@rx/runtime';
 import { DispensationRunner } from '../dispensation-runner';
 import { OpenClaims } from './open-claims.projection';
 
@@ -17,35 +18,28 @@ const SWEEPER_ACTOR = { role: 'system', id: 'dispensing-claim-sweeper' };
 @Injectable()
 export class ClaimExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('dispensing:claim-expiry');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<string[]>;
+  private readonly task: PeriodicTask<string[]>;
 
   constructor(
     private readonly openClaims: OpenClaims,
     private readonly runner: DispensationRunner,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) clock: Clock,
     @Inject(CLAIM_SWEEP_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.intervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.sweep(this.clock.now()).catch((e: unknown) => this.logger.error({ msg: 'claim expiry sweep failed', error: (e as Error).message }));
-    }, this.intervalMs);
-    this.timer.unref();
+  ) {
+    this.task = new PeriodicTask('dispensing:claim-expiry-sweep', clock, (now) => this.sweepOnce(now));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationBootstrap(): void {
+    this.task.start(this.intervalMs);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Ends the claims lapsed at `now`; returns the prescription ids whose claim this sweep ended. */
   sweep(now: Date): Promise<string[]> {
-    // One sweep at a time per instance: an overlapping tick waits for the one in flight.
-    const run = (this.running ?? Promise.resolve([])).catch(() => []).then(() => this.sweepOnce(now));
-    this.running = run;
-    return run;
+    return this.task.run(now);
   }
 
   private async sweepOnce(now: Date): Promise<string[]> {

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, type Clock, derivedId } from '@rx/kernel';
+import { PeriodicTask } from '@rx/runtime';
 import { PrescriptionRunner } from '../prescription-runner';
 import { ExpiryWatchlist } from './expiry-watchlist.projection';
 
@@ -14,36 +15,28 @@ const SWEEPER_ACTOR = { role: 'system', id: 'prescribing-expiry-sweeper' };
  */
 @Injectable()
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('prescribing:expiry');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<string[]>;
+  private readonly task: PeriodicTask<string[]>;
 
   constructor(
     private readonly watchlist: ExpiryWatchlist,
     private readonly runner: PrescriptionRunner,
-    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) clock: Clock,
     @Inject(EXPIRY_SWEEP_INTERVAL_MS) private readonly intervalMs: number,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.intervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      this.sweep(this.clock.now()).catch((e: unknown) => this.logger.error({ msg: 'expiry sweep failed', error: (e as Error).message }));
-    }, this.intervalMs);
-    this.timer.unref();
+  ) {
+    this.task = new PeriodicTask('prescribing:expiry-sweep', clock, (now) => this.sweepOnce(now));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onApplicationBootstrap(): void {
+    this.task.start(this.intervalMs);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Expires what is due at `now`; returns the ids expired by this sweep. */
   sweep(now: Date): Promise<string[]> {
-    // One sweep at a time per instance: an overlapping tick waits for the one in flight.
-    const run = (this.running ?? Promise.resolve([])).catch(() => []).then(() => this.sweepOnce(now));
-    this.running = run;
-    return run;
+    return this.task.run(now);
   }
 
   private async sweepOnce(now: Date): Promise<string[]> {

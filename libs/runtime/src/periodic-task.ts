@@ -1,0 +1,44 @@
+import { Logger } from '@nestjs/common';
+import type { Clock } from '@rx/kernel';
+
+/**
+ * Time-driven work (expiry sweeps, claim lapses, overdue checks) on an interval with the injected
+ * clock. One run at a time per instance: an overlapping tick, or a test's `run(now)`, waits for
+ * the run in flight. Work must be idempotent across instances (derived event ids), because every
+ * instance sweeps.
+ */
+export class PeriodicTask<T> {
+  private readonly logger: Logger;
+  private timer?: NodeJS.Timeout;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly name: string,
+    private readonly clock: Clock,
+    private readonly task: (now: Date) => Promise<T>,
+  ) {
+    this.logger = new Logger(name);
+  }
+
+  /** Starts ticking; an interval of 0 or less leaves the task to explicit `run` calls. */
+  start(intervalMs: number): void {
+    if (intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => {
+      this.run(this.clock.now()).catch((e: unknown) => this.logger.error({ msg: `${this.name} failed`, error: (e as Error).message }));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  run(now: Date): Promise<T> {
+    const run = this.running.catch(() => undefined).then(() => this.task(now));
+    this.running = run;
+    return run;
+  }
+
+  /** Stops ticking and waits for the run in flight. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running.catch(() => undefined);
+  }
+}
