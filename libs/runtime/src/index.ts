@@ -2,6 +2,7 @@ export * from './config';
 export * from './logger';
 export * from './event-plumbing';
 export * from './periodic-task';
+export * from './deadline-projection';
 export * from './runtime.module';
 export * from './bootstrap';
 export * from './http/problem.filter';

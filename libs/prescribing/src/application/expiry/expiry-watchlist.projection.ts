@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CatchUpReader, EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
+import { DeadlineProjection } from '@rx/runtime';
 import { PRESCRIPTION_STREAM_PREFIX, prescriptionIdOfStream, type PrescriptionEvent, type PrescriptionEventType } from '../../domain/prescription.events';
 
 const WATCHED: readonly PrescriptionEventType[] = ['PrescriptionIssued', 'PrescriptionRevoked', 'PrescriptionExpired', 'DispenseRecorded', 'RevocationDeclined'];
@@ -10,47 +11,28 @@ const WATCHED: readonly PrescriptionEventType[] = ['PrescriptionIssued', 'Prescr
  * candidates: the decider decides, so a stale entry costs one no-op command.
  */
 @Injectable()
-export class ExpiryWatchlist {
-  private readonly open = new Map<string, number>();
-  private readonly reader: CatchUpReader;
-
+export class ExpiryWatchlist extends DeadlineProjection {
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    this.reader = new CatchUpReader(store, { streamPrefixes: [PRESCRIPTION_STREAM_PREFIX], eventTypes: WATCHED }, (e) => this.apply(e));
+    super(store, { streamPrefixes: [PRESCRIPTION_STREAM_PREFIX], eventTypes: WATCHED });
   }
 
-  catchUp(): Promise<void> {
-    return this.reader.catchUp();
-  }
-
-  /** Prescription ids whose validity ended at or before `now`, oldest first. */
-  due(now: Date): string[] {
-    return [...this.open.entries()]
-      .filter(([, until]) => until <= now.getTime())
-      .sort((a, b) => a[1] - b[1])
-      .map(([id]) => id);
-  }
-
-  forget(prescriptionId: string): void {
-    this.open.delete(prescriptionId);
-  }
-
-  private apply(recorded: RecordedEvent): void {
+  protected apply(recorded: RecordedEvent): void {
     const id = prescriptionIdOfStream(recorded.streamId);
     if (!id) return;
     const e = { type: recorded.type, data: recorded.data } as PrescriptionEvent;
     switch (e.type) {
       case 'PrescriptionIssued':
-        this.open.set(id, Date.parse(e.data.validUntil));
+        this.watch(id, e.data.validUntil);
         return;
       case 'PrescriptionRevoked':
       case 'PrescriptionExpired':
-        this.open.delete(id);
+        this.forget(id);
         return;
       case 'DispenseRecorded':
-        if (e.data.fullyDispensed) this.open.delete(id);
+        if (e.data.fullyDispensed) this.forget(id);
         return;
       case 'RevocationDeclined':
-        if (e.data.status === 'DISPENSED') this.open.delete(id);
+        if (e.data.status === 'DISPENSED') this.forget(id);
         return;
       default:
         return;
