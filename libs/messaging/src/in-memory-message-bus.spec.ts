@@ -1,6 +1,6 @@
 import { InMemoryMessageBus } from './in-memory-message-bus';
 import type { LogLevel, MessagingLogger } from './logger';
-import type { IncomingMessage } from './message-bus.port';
+import { UnprocessableMessageError, type IncomingMessage } from './message-bus.port';
 import { cloudEvent, eventually, message } from './testing/fixtures';
 
 function capturingLogger(): MessagingLogger & { lines: Array<{ level: LogLevel; message: string; fields?: Record<string, unknown> }> } {
@@ -110,6 +110,17 @@ describe('InMemoryMessageBus', () => {
     expect(handler).toHaveBeenCalledTimes(3);
     expect(bus.deadLetters(T)).toHaveLength(1);
     expect(bus.deadLetters(T)[0].reason).toBe('handler failed after 3 attempt(s): always broken');
+  });
+
+  it('dead-letters an unprocessable message at once, without retries, and moves on', async () => {
+    const { bus } = newBus();
+    const handler = jest.fn(async (m: IncomingMessage) => {
+      if ((m.event.data as { n: number }).n === 1) throw new UnprocessableMessageError('names a prescription never issued');
+    });
+    await bus.consume({ groupId: 'g', topics: [T], handler, maxAttempts: 5, initialBackoffMs: 1 });
+    await bus.publish(T, [message('RX-1', { n: 1 }), message('RX-1', { n: 2 })]);
+    expect(handler).toHaveBeenCalledTimes(2);
+    expect(bus.deadLetters(T).map((d) => d.reason)).toEqual(['unprocessable: names a prescription never issued']);
   });
 
   it('resolves publish only after every group finished with the message', async () => {

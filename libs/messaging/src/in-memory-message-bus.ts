@@ -14,7 +14,7 @@ import {
   sleep,
 } from './codec';
 import { jsonLinesLogger, type MessagingLogger } from './logger';
-import type { ConsumerHandle, ConsumerOptions, DeadLetter, MessageBus, OutgoingMessage } from './message-bus.port';
+import { UnprocessableMessageError, type ConsumerHandle, type ConsumerOptions, type DeadLetter, type MessageBus, type OutgoingMessage } from './message-bus.port';
 
 export interface InMemoryMessageBusOptions {
   logger?: MessagingLogger;
@@ -324,6 +324,7 @@ export class InMemoryMessageBus implements MessageBus {
         );
         return;
       } catch (e) {
+        if (e instanceof UnprocessableMessageError) return deadLetter(`unprocessable: ${errorMessage(e)}`);
         if (attempt >= member.maxAttempts) return deadLetter(`handler failed after ${attempt} attempt(s): ${errorMessage(e)}`);
         this.logger.log('info', 'handler failed; retrying', {
           topic,

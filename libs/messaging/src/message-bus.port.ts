@@ -19,6 +19,18 @@ export interface IncomingMessage {
 
 export type MessageHandler = (message: IncomingMessage) => Promise<void>;
 
+/**
+ * A handler throws this for a message that can never succeed however often it is retried (its
+ * facts break a rule, or it names something that cannot exist): the message is dead-lettered at
+ * once with the reason, instead of holding its partition through every retry.
+ */
+export class UnprocessableMessageError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UnprocessableMessageError';
+  }
+}
+
 export interface ConsumerOptions {
   /** Consumer group: instances of one app share it and split the partitions. */
   groupId: string;

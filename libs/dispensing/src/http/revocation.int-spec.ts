@@ -1,7 +1,7 @@
+import { InMemoryMessageBus } from '@rx/messaging';
 import { DispensingEventTypes, PrescribingEventTypes, Topics, validateDispensingCloudEvent, type CloudEvent } from '@rx/contracts';
 import { MINUTE_MS } from '@rx/kernel';
 import { ClaimExpirySweeper } from '../application/claim-expiry/claim-expiry.sweeper';
-import { PrescribingReactor } from '../application/prescribing-reactor/prescribing.reactor';
 import { dispensingWorld, envelope, traceCode, type DispensingWorld } from '../testing/dispensing-harness';
 
 const line = (drugCode: string, quantity: number, unitPriceFen: number, seed = quantity) => ({ drugCode, quantity, unitPriceFen, batchNo: 'B1', traceCodes: [traceCode(seed)] });
@@ -152,11 +152,11 @@ describe('revocation race (D8) and expiry, answered on rx.dispensing.v1', () => 
     expect(await w.streamTypes(rxId)).toEqual(['PrescriptionRegistered', 'PrescriptionWithdrawn', 'RevocationAnswered']);
   });
 
-  it('refuses a revocation for a prescription it never learnt (so the bus retries it, then dead-letters it)', async () => {
-    const reactor = w.t.app.get(PrescribingReactor);
+  it('dead-letters at once a revocation for a prescription it never learnt, appending nothing', async () => {
     const event = envelope(PrescribingEventTypes.revocationRequested, 'RX-NEVER', { prescriptionId: 'RX-NEVER', reason: 'x', requestedBy: 'D001', requestedAt: w.clock.now().toISOString(), holderPharmacyId: null }, w.clock.now());
-    // called directly: through the bus, five attempts with backoff would only slow the suite
-    await expect(reactor.handle({ topic: Topics.prescribing, partition: 0, offset: '0', key: 'RX-NEVER', attempt: 1, event })).rejects.toMatchObject({ code: 'UNKNOWN_PRESCRIPTION' });
+    await w.t.bus.publish(Topics.prescribing, [{ key: 'RX-NEVER', value: event }]);
+    const dead = (w.t.bus as InMemoryMessageBus).deadLetters(Topics.prescribing).filter((d) => d.key === 'RX-NEVER' && d.groupId === 'dispensing');
+    expect(dead.map((d) => d.reason)).toEqual([expect.stringMatching(/^unprocessable: UNKNOWN_PRESCRIPTION/)]);
     expect(await w.streamTypes('RX-NEVER')).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ import {
   sleep,
 } from '../codec';
 import { jsonLinesLogger, type LogLevel, type MessagingLogger } from '../logger';
-import type { ConsumerHandle, ConsumerOptions, MessageBus, OutgoingMessage } from '../message-bus.port';
+import { UnprocessableMessageError, type ConsumerHandle, type ConsumerOptions, type MessageBus, type OutgoingMessage } from '../message-bus.port';
 
 export interface KafkaMessageBusOptions {
   brokers: readonly string[];
@@ -332,6 +332,7 @@ export class KafkaMessageBus implements MessageBus {
         );
         return;
       } catch (e) {
+        if (e instanceof UnprocessableMessageError) return deadLetter(`unprocessable: ${errorMessage(e)}`);
         if (attempt >= settings.maxAttempts) return deadLetter(`handler failed after ${attempt} attempt(s): ${errorMessage(e)}`);
         this.logger.log('info', 'handler failed; retrying', { topic, partition, offset: message.offset, groupId: options.groupId, attempt, error: errorMessage(e) });
       }

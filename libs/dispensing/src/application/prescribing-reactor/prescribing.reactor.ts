@@ -7,7 +7,7 @@ import {
   type PrescriptionIssuedV1,
 } from '@rx/contracts';
 import { derivedId, DomainError } from '@rx/kernel';
-import type { ConsumerOptions, IncomingMessage } from '@rx/messaging';
+import { UnprocessableMessageError, type ConsumerOptions, type IncomingMessage } from '@rx/messaging';
 import type { DispensationCommand, RegisterPrescription } from '../../domain/dispensation.commands';
 import { decideDispensation, initialDispensation } from '../../domain/dispensation.decider';
 import { DispensationRunner } from '../dispensation-runner';
@@ -104,8 +104,12 @@ export class PrescribingReactor {
         eventId: (i, e) => derivedId(event.id, `dispensing:${e.type}:${i}`),
       });
     } catch (e) {
-      // Retried, then dead-lettered by the bus; say which prescription and why.
-      if (e instanceof DomainError) this.logger.warn({ msg: 'prescribing event refused', type: event.type, id: event.id, prescriptionId, code: e.code, error: e.message });
+      // A refusal is final: messages of one prescription arrive in order, so a retry meets the same
+      // state and the same refusal. Dead-letter it now rather than hold the partition.
+      if (e instanceof DomainError) {
+        this.logger.warn({ msg: 'prescribing event refused', type: event.type, id: event.id, prescriptionId, code: e.code, error: e.message });
+        throw new UnprocessableMessageError(`${e.code}: ${e.message}`, { cause: e });
+      }
       throw e;
     }
   };
