@@ -1,15 +1,19 @@
 import type { AlertRuleId, DispensedV1, DispenseReversedV1 } from '@rx/contracts';
 import { DispensingEventTypes, SettlementEventTypes } from '@rx/contracts';
 import type { EventStore, RecordedEvent, Subscription } from '@rx/event-store';
-import { chinaDate, DAY_MS } from '@rx/kernel';
+import { chinaDate } from '@rx/kernel';
 import { toAuditFact, type AuditFact, type AuditFactData } from '../../domain/audit-fact';
 import { ALERT_RAISED, ALERT_STREAM_PREFIX, AUDIT_STREAM_PREFIX, alertStreamId, isPharmacyAuditStream } from '../../domain/audit-streams';
 import {
   dissolvedAgreementRule,
   overdueSettlementClaimRule,
   priceAboveReferenceRule,
+  alertId,
+  judgeUnusualVolumeDay,
+  newDayBook,
+  recordDispense,
   stockpilingRule,
-  unusualVolumeRule,
+  type PharmacyDayBook,
   type Alert,
   type MonitoringParams,
 } from '../../domain/rules';
@@ -86,6 +90,8 @@ export class MonitoringProjection {
   private byPatient = new Map<string, AuditFact[]>();
   /** Per pharmacy: prescription claims, dispenses and settlement claims (for the dissolution and volume rules). */
   private activityByPharmacy = new Map<string, AuditFact[]>();
+  /** Per pharmacy: dispenses by China day, kept as they arrive so the volume rule judges one day in O(lookback). */
+  private volume = new Map<string, PharmacyDayBook>();
   private dissolutions = new Map<string, AuditFact[]>();
   private claims = new Map<string, AuditFact[]>();
 
@@ -193,6 +199,7 @@ export class MonitoringProjection {
     this.reversals = new Map();
     this.byPatient = new Map();
     this.activityByPharmacy = new Map();
+    this.volume = new Map();
     this.dissolutions = new Map();
     this.claims = new Map();
   }
@@ -258,19 +265,20 @@ export class MonitoringProjection {
         const earlyReversal = this.reversals.get(d.dispenseId);
         if (earlyReversal) push(this.byPatient, d.patientId, earlyReversal);
         push(this.activityByPharmacy, d.pharmacyId, f);
+        const book = this.volume.get(d.pharmacyId) ?? newDayBook();
+        this.volume.set(d.pharmacyId, book);
+        const day = recordDispense(book, d, f.sourceEventId);
         return () => {
-          const at = Date.parse(d.dispensedAt);
           const drugs = new Set(d.lines.map((l) => l.drugCode));
           // All of the patient's supply of these drugs: a dispense that arrives late is judged, and
           // so are later ones it now overlaps (already raised alerts are skipped by id).
           const patientFacts = (this.byPatient.get(d.patientId) ?? []).filter((x) => sameDrugs(x, drugs, this.dispenses));
-          const pharmacyDispenses = (this.activityByPharmacy.get(d.pharmacyId) ?? []).filter(
-            (x) => x.type === DispensingEventTypes.dispensed && Math.abs(Date.parse((x.data as DispensedV1).dispensedAt) - at) <= (p.unusualVolume.lookbackDays + 1) * DAY_MS,
-          );
+          // One alert per pharmacy and day: once raised, that day needs no judging again.
+          const volumeAlert = day && !this.alerts.has(alertId('unusual-volume', d.pharmacyId, day)) ? judgeUnusualVolumeDay(d.pharmacyId, book, day, p.unusualVolume) : undefined;
           return [
             ...priceAboveReferenceRule([f], p.priceAboveReference),
             ...stockpilingRule(patientFacts, p.stockpiling),
-            ...unusualVolumeRule(pharmacyDispenses, p.unusualVolume).filter((a) => a.details.day === chinaDate(d.dispensedAt)),
+            ...(volumeAlert ? [volumeAlert] : []),
             ...dissolvedAgreementRule([...(this.dissolutions.get(d.pharmacyId) ?? []), f]),
           ];
         };
