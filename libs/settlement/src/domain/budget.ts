@@ -9,6 +9,10 @@ import type { PaymentEvent } from './payment.decider';
  * pooling spend but not counted against the pooling budget. The projection runner feeds each event
  * once (checkpointed subscription); the per-dispense map additionally makes a replayed event
  * harmless.
+ *
+ * A read model, not a decider: `applyToBudget` updates the view it is given and returns it, because
+ * copying the per-dispense map on every payment made a region's year quadratic to replay. The
+ * projection owns one view per region and year and never shares it.
  */
 export interface BudgetView {
   regionCode: string;
@@ -21,39 +25,35 @@ export interface BudgetView {
   payments: number;
   reversals: number;
   /** dispenseId -> what was counted for it, so a reversal subtracts exactly that. */
-  counted: Readonly<Record<string, { poolingFen: Fen; specialFen: Fen; reversed: boolean }>>;
+  counted: Map<string, { poolingFen: Fen; specialFen: Fen; reversed: boolean }>;
 }
 
 export function initialBudgetView(policy: Pick<RegionPolicy, 'regionCode' | 'year' | 'outpatientPoolingBudgetFen'>): BudgetView {
-  return { regionCode: policy.regionCode, year: policy.year, budgetFen: policy.outpatientPoolingBudgetFen, poolingSpentFen: 0, specialSpentFen: 0, payments: 0, reversals: 0, counted: {} };
+  return { regionCode: policy.regionCode, year: policy.year, budgetFen: policy.outpatientPoolingBudgetFen, poolingSpentFen: 0, specialSpentFen: 0, payments: 0, reversals: 0, counted: new Map() };
 }
 
 export function applyToBudget(view: BudgetView, event: PaymentEvent): BudgetView {
   switch (event.type) {
     case 'FundPaymentRecorded': {
       const d = event.data;
-      if (d.regionCode !== view.regionCode || d.year !== view.year || view.counted[d.dispenseId]) return view;
+      if (d.regionCode !== view.regionCode || d.year !== view.year || view.counted.has(d.dispenseId)) return view;
       const specialFen = d.breakdown.specialFundFen;
       const poolingFen = d.breakdown.fundFen - specialFen;
-      return {
-        ...view,
-        poolingSpentFen: view.poolingSpentFen + poolingFen,
-        specialSpentFen: view.specialSpentFen + specialFen,
-        payments: view.payments + 1,
-        counted: { ...view.counted, [d.dispenseId]: { poolingFen, specialFen, reversed: false } },
-      };
+      view.poolingSpentFen += poolingFen;
+      view.specialSpentFen += specialFen;
+      view.payments += 1;
+      view.counted.set(d.dispenseId, { poolingFen, specialFen, reversed: false });
+      return view;
     }
     case 'FundPaymentReversed': {
       const d = event.data;
-      const c = view.counted[d.dispenseId];
+      const c = view.counted.get(d.dispenseId);
       if (d.regionCode !== view.regionCode || d.year !== view.year || !c || c.reversed) return view;
-      return {
-        ...view,
-        poolingSpentFen: view.poolingSpentFen - c.poolingFen,
-        specialSpentFen: view.specialSpentFen - c.specialFen,
-        reversals: view.reversals + 1,
-        counted: { ...view.counted, [d.dispenseId]: { ...c, reversed: true } },
-      };
+      view.poolingSpentFen -= c.poolingFen;
+      view.specialSpentFen -= c.specialFen;
+      view.reversals += 1;
+      c.reversed = true;
+      return view;
     }
     default:
       return exhaustive(event, 'payment event');
