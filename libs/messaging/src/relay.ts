@@ -30,8 +30,14 @@ export interface RelayOptions {
   map: RelayMapper;
   /** CloudEvents source (`Sources.x`); needed when the mapper returns the short form. */
   source?: string;
-  /** Save the checkpoint after this many events (it is also saved whenever the relay catches up, and on stop); default 50. */
+  /** Save the checkpoint after this many events (also when the relay catches up, at most every `idleCheckpointMs`, and on stop); default 50. */
   checkpointEvery?: number;
+  /**
+   * When caught up, the checkpoint is saved at most this often (ms); default 250. Under a trickle of
+   * events a relay catches up after nearly every one, and a checkpoint write per event costs as much
+   * as the append itself. A crash re-publishes at most this window (consumers are idempotent).
+   */
+  idleCheckpointMs?: number;
   /** First delay after a failed publish (ms), doubled per attempt; default 200. */
   initialBackoffMs?: number;
   /** Default 10 000. */
@@ -75,6 +81,9 @@ export class Relay {
   private readonly checkpointEvery: number;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly idleCheckpointMs: number;
+  private lastIdleSave = -Infinity;
+  private idleSaveTimer?: NodeJS.Timeout;
   private readonly logger: MessagingLogger;
   private subscription?: Subscription;
   private running = false;
@@ -97,6 +106,7 @@ export class Relay {
     this.checkpointEvery = positiveInt('checkpointEvery', options.checkpointEvery, 50);
     this.initialBackoffMs = nonNegative('initialBackoffMs', options.initialBackoffMs, 200);
     this.maxBackoffMs = nonNegative('maxBackoffMs', options.maxBackoffMs, 10_000);
+    this.idleCheckpointMs = nonNegative('idleCheckpointMs', options.idleCheckpointMs, 250);
     this.logger = options.logger ?? jsonLinesLogger({ name: `relay:${options.name}` });
   }
 
@@ -122,6 +132,8 @@ export class Relay {
     if (!this.running) return;
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    clearTimeout(this.idleSaveTimer);
+    this.idleSaveTimer = undefined;
     this.wake?.();
     const subscription = this.subscription;
     this.subscription = undefined;
@@ -222,8 +234,20 @@ export class Relay {
 
   private onCaughtUp(): void {
     this.caughtUp = true;
-    // Idle is the cheap moment to make progress durable.
-    this.saveCheckpoint().catch((e) => this.logger.log('warn', 'checkpoint save failed', { relay: this.name, error: errorMessage(e) }));
+    // Idle is the cheap moment to make progress durable, but not after every single event.
+    if (this.idleSaveTimer) return;
+    const wait = this.lastIdleSave + this.idleCheckpointMs - performance.now();
+    const save = () => {
+      this.idleSaveTimer = undefined;
+      if (this.stopping) return;
+      this.lastIdleSave = performance.now();
+      this.saveCheckpoint().catch((e) => this.logger.log('warn', 'checkpoint save failed', { relay: this.name, error: errorMessage(e) }));
+    };
+    if (wait <= 0) save();
+    else {
+      this.idleSaveTimer = setTimeout(save, wait);
+      this.idleSaveTimer.unref();
+    }
   }
 
   private onSubscriptionError(error: unknown): void {

@@ -228,17 +228,19 @@ export class SqliteEventStore implements EventStore, BatchSource {
         for (const job of jobs) job.reject(failure);
         continue;
       }
-      let written = false;
+      const written: AppendJob[] = [];
       for (let i = 0; i < jobs.length; i++) {
         const outcome = outcomes[i];
         if ('result' in outcome) {
-          written ||= outcome.result.written;
+          if (outcome.result.written) written.push(jobs[i]);
           jobs[i].resolve(outcome.result);
         } else {
           jobs[i].reject(translateSqliteError(outcome.error));
         }
       }
-      if (written) for (const s of this.subscriptions) s.notify();
+      // Wake only the subscriptions these events are for: the others would read, find nothing
+      // and sleep again (their polling still sees everything, so skipping a wake loses nothing).
+      if (written.length > 0) for (const s of this.subscriptions) if (written.some((job) => s.wants(job.streamId, job.events))) s.notify();
     }
   }
 

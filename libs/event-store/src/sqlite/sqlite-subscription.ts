@@ -43,6 +43,14 @@ export class PollingSubscription implements Subscription {
     return this.position;
   }
 
+  /** Whether an append of these events to `streamId` concerns this subscription's filter. */
+  wants(streamId: string, events: readonly { type: string }[]): boolean {
+    const { streamPrefixes, eventTypes } = this.options;
+    if (streamPrefixes?.length && !streamPrefixes.some((p) => streamId.startsWith(p))) return false;
+    if (eventTypes?.length && !events.some((e) => eventTypes.includes(e.type))) return false;
+    return true;
+  }
+
   /** New events may be there: skip the rest of the poll wait. */
   notify(): void {
     this.pending = true;

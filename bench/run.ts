@@ -1,0 +1,170 @@
+// npm run bench [-- --quick] [--profile] [--no-kafka] [--no-build] [--patients N]
+// Measures the lifecycle end to end (issue 8): embedded platform over HTTP (closed and open model),
+// the raw store beside it, audit history and read-model rebuilds on a seeded store, the distributed
+// mode on a local Kafka broker, and the platform's peak memory. Prints one table; writes
+// bench/results/latest.md. Nothing here asserts a time: the figures are for people to read.
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAppends, type AppendFigures } from './scenarios/appends';
+import { runAudit, type AuditResult } from './scenarios/audit';
+import { runDistributed, type DistributedResult } from './scenarios/distributed';
+import { runEmbedded, type EmbeddedResult } from './scenarios/embedded';
+import { COMMANDS, type RunResult } from './lib/lifecycle';
+import { ROOT } from './lib/proc';
+import { benchReferenceData } from './lib/reference';
+import { int, ms, type Samples } from './lib/stats';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const quick = flag('quick');
+const settings = {
+  mode: quick ? 'quick' : 'full',
+  concurrency: option('concurrency', 32),
+  rate: option('rate', 500),
+  warmupMs: quick ? 3_000 : 10_000,
+  closedMs: quick ? 10_000 : 60_000,
+  openMs: quick ? 5_000 : 30_000,
+  appendMs: quick ? 1_500 : 5_000,
+  auditEvents: option('audit-events', quick ? 100_000 : 1_000_000),
+  auditQueries: quick ? 1_000 : 5_000,
+  rebuildBudgetMs: quick ? 15_000 : 90_000,
+  kafkaMs: quick ? 8_000 : 60_000,
+  patients: option('patients', 1000),
+};
+
+const log = (line: string) => process.stderr.write(line + '\n');
+
+function machine(): Record<string, string> {
+  const cpuModel = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
+  let nproc = String(cpus().length);
+  try {
+    nproc = execSync('nproc').toString().trim();
+  } catch {
+    // os.cpus() then
+  }
+  return {
+    cpu: `${nproc} × ${cpuModel}`,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    os: readFileSync('/proc/version', 'utf8').split(' ').slice(0, 3).join(' '),
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+function latencyRows(title: string, r: RunResult): string[] {
+  const row = (name: string, s: Samples) => {
+    const x = s.summary();
+    return `| ${title} | ${name} | ${int(x.count)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
+  };
+  return [...COMMANDS.map((c) => row(c, r.latency[c])), row('claimable after issue (relay)', r.circulate), row('payment readable after dispense', r.settle), row('whole lifecycle', r.lifecycle)];
+}
+
+function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures, au?: AuditResult, d?: DistributedResult | string): string {
+  const out: string[] = [];
+  out.push(`Machine: ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}; ${m.date}; \`${settings.mode}\` mode.`, '');
+  out.push('| figure | value | target |', '|---|---|---|');
+  if (e) {
+    out.push(`| embedded lifecycles/s, ${settings.concurrency} in flight (closed model) | **${e.closed.perSecond.toFixed(0)}** (${int(e.closed.completed)} done, ${e.closed.failed} failed) | 1,000 |`);
+    const p99 = Math.max(...COMMANDS.map((c) => e.open.latency[c].percentile(99)));
+    out.push(`| embedded, ${settings.rate}/s offered (open model): worst command p99 | **${ms(p99)} ms** (${int(e.open.completed)} done, ${e.open.failed} failed) | < 10 ms |`);
+    const p99s = Math.max(...COMMANDS.map((c) => e.sustainable.latency[c].percentile(99)));
+    out.push(`| embedded, ${e.sustainableRate}/s offered (half the closed throughput): worst command p99 | ${ms(p99s)} ms (${int(e.sustainable.completed)} done, ${e.sustainable.failed} failed) | |`);
+    out.push(`| embedded errors (non-2xx, overload) | closed: ${e.closed.errors.toString()}; open ${settings.rate}/s: ${e.open.errors.toString()}; open ${e.sustainableRate}/s: ${e.sustainable.errors.toString()} | none |`);
+  }
+  if (a) {
+    out.push(`| raw appends/s: bare better-sqlite3 insert, one per commit (floor of a durable write) | ${int(a.bareInsertPerSecond)} | |`);
+    out.push(`| raw appends/s: SqliteEventStore, sequential / ${a.concurrency} concurrent | ${int(a.storeSequentialPerSecond)} / ${int(a.storeConcurrentPerSecond)} | |`);
+  }
+  if (e && a) {
+    out.push(`| platform appends/s during the closed run (${e.eventsPerLifecycle.toFixed(1)} events per lifecycle) | ${int(e.appendsPerSecond)} | |`);
+    out.push(`| platform ÷ raw store (concurrent) | **${((100 * e.appendsPerSecond) / a.storeConcurrentPerSecond).toFixed(1)} %** | ≥ 50 % |`);
+  }
+  if (au) {
+    const h = au.mode === 'reader' ? au.history : au.storeRead;
+    out.push(`| audit history p50 / p99, ${int(au.events)} events in the store (${au.mode === 'reader' ? 'AuditReader.history, no HTTP' : 'store readStream only: libs/audit not available'}) | ${ms(h.percentile(50))} / **${ms(h.percentile(99))} ms** | p99 < 5 ms |`);
+    out.push(`| audit: the three streams read straight from the store, p99 | ${ms(au.storeRead.percentile(99))} ms | |`);
+    const full = au.rebuilds.filter((r) => !r.partial && !r.name.startsWith('store scan'));
+    const partial = au.rebuilds.filter((r) => r.partial);
+    out.push(`| rebuild of ${partial.length ? 'the read models that finished' : 'every read model'} from position 0 (store events ÷ total time) | **${int(au.rebuildAllEventsPerSecond)} events/s** | > 50,000 |`);
+    for (const r of au.rebuilds) out.push(`| … ${r.name} | ${(r.ms / 1000).toFixed(2)} s${r.events ? `, ${int((r.events * 1000) / r.ms)} events/s` : ''} | |`);
+    out.push(`| audit seed (${int(au.prescriptions)} prescriptions, hash chains recomputed) | ${(au.seedMs / 1000).toFixed(1)} s | not a target |`);
+  }
+  if (typeof d === 'string') out.push(`| distributed (Kafka) | not run: ${d} | |`);
+  else if (d) {
+    out.push(`| distributed lifecycles/s (${d.apps.join(', ')}; Kafka ${d.brokers}), ${settings.concurrency} in flight | **${d.result.perSecond.toFixed(0)}** (${int(d.result.completed)} done, ${d.result.failed} failed; errors: ${d.result.errors.toString()}) | |`);
+    for (const [hop, s] of d.lag) out.push(`| distributed relay lag ${hop}: p50 / p99 / max | ${ms(s.percentile(50))} / **${ms(s.percentile(99))}** / ${ms(s.percentile(100))} ms | |`);
+    out.push(`| distributed peak RSS per app | ${Object.entries(d.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')} | |`);
+  }
+  if (e) {
+    for (const [hop, s] of e.lag) out.push(`| embedded relay lag ${hop}: p50 / p99 / max | ${ms(s.percentile(50))} / ${ms(s.percentile(99))} / ${ms(s.percentile(100))} ms | |`);
+    out.push(`| platform peak memory (VmHWM) | **${(e.peakRssBytes / 2 ** 20).toFixed(0)} MiB** | |`);
+  }
+  if (e) {
+    out.push('', `Per-command latency in ms (embedded, ${settings.patients} patients, pharmacies P001/P002):`, '');
+    out.push('| run | step | count | p50 | p95 | p99 | max |', '|---|---|---|---|---|---|---|');
+    out.push(...latencyRows(`closed ${settings.concurrency}`, e.closed), ...latencyRows(`open ${settings.rate}/s`, e.open), ...latencyRows(`open ${e.sustainableRate}/s`, e.sustainable));
+    out.push('', `Expected waits (not failures): closed: ${e.closed.waits.toString()}; open: ${e.open.waits.toString()}.`);
+  }
+  if (d && typeof d !== 'string') {
+    out.push('', 'Distributed per-command latency in ms:', '', '| run | step | count | p50 | p95 | p99 | max |', '|---|---|---|---|---|---|---|', ...latencyRows('kafka', d.result));
+    out.push('', `Expected waits: ${d.result.waits.toString()}.`);
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const m = machine();
+  log(`rx-circulation bench, ${settings.mode} mode: ${JSON.stringify(settings)}`);
+  if (!flag('no-build')) {
+    log('building (npm run build)');
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const ref = benchReferenceData(settings.patients);
+  const profileDir = flag('profile') ? join(ROOT, 'bench', 'results', 'profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const keepDir = mkdtempSync(join(tmpdir(), 'rx-bench-template-'));
+  let e: EmbeddedResult | undefined;
+  let a: AppendFigures | undefined;
+  let au: AuditResult | undefined;
+  let d: DistributedResult | string | undefined;
+  try {
+    log('1/4 embedded platform over HTTP');
+    e = await runEmbedded({ ...settings, referenceDir: ref.dir, patients: ref.patients, cpuProfDir: profileDir, keepStoreAs: join(keepDir, 'template.sqlite'), log });
+    log('2/4 raw store appends');
+    a = await runAppends(settings.appendMs, settings.concurrency);
+    log('3/4 audit history and read-model rebuilds');
+    au = await runAudit({ templateFile: join(keepDir, 'template.sqlite'), events: settings.auditEvents, referenceDir: ref.dir, queries: settings.auditQueries, rebuildBudgetMs: settings.rebuildBudgetMs, log });
+    if (flag('no-kafka')) d = '--no-kafka';
+    else {
+      log('4/4 distributed mode on Kafka');
+      try {
+        d = await runDistributed({ concurrency: settings.concurrency, durationMs: settings.kafkaMs, warmupMs: settings.warmupMs, referenceDir: ref.dir, patients: ref.patients, log });
+      } catch (err) {
+        d = `failed: ${(err as Error).message.split('\n')[0]}`;
+        log(`  distributed run failed: ${(err as Error).message}`);
+      }
+    }
+  } finally {
+    rmSync(keepDir, { recursive: true, force: true });
+    rmSync(ref.dir, { recursive: true, force: true });
+  }
+  const table = report(m, e, a, au, d);
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  process.stdout.write(`\n${table}\n\nTotal bench time ${minutes} min.\n`);
+  const results = join(ROOT, 'bench', 'results');
+  mkdirSync(results, { recursive: true });
+  writeFileSync(join(results, 'latest.md'), `# Latest benchmark (\`npm run bench${quick ? ':quick' : ''}\`)\n\n${table}\n\nTotal bench time ${minutes} min.\n`);
+  if (profileDir) log(`CPU profile(s) in ${profileDir}: ${readdirSync(profileDir).join(', ')}; summarise with node -r @swc-node/register bench/profile-summary.ts <file>`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpClient } from '../lib/http';
+import { relayLag } from '../lib/lag';
+import { BENCH_JWT_SECRET, BENCH_PICKUP_SECRET, closedLoop, LifecycleDriver, openLoop, type RunResult } from '../lib/lifecycle';
+import { MemorySampler, startApp } from '../lib/proc';
+import type { Samples } from '../lib/stats';
+import { StoreProbe } from '../lib/store-probe';
+
+export interface EmbeddedOptions {
+  concurrency: number;
+  closedMs: number;
+  rate: number;
+  openMs: number;
+  warmupMs: number;
+  referenceDir: string;
+  patients: string[];
+  /** Write a V8 CPU profile of the platform into this directory. */
+  cpuProfDir?: string;
+  /** Copy the run's store here (the audit scenario clones its prescriptions). */
+  keepStoreAs?: string;
+  log: (line: string) => void;
+}
+
+export interface EmbeddedResult {
+  closed: RunResult;
+  open: RunResult;
+  /** Open model at half the closed run's throughput. */
+  sustainable: RunResult;
+  sustainableRate: number;
+  /** Events appended by the platform per second during the closed run (store head before/after). */
+  appendsPerSecond: number;
+  eventsPerLifecycle: number;
+  lag: Map<string, Samples>;
+  peakRssBytes: number;
+  startMs: number;
+}
+
+/** The embedded platform, compiled, as its own process on a temp SQLite file, driven over keep-alive HTTP. */
+export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'rx-bench-platform-'));
+  const file = join(dir, 'rx.sqlite');
+  const t0 = Date.now();
+  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const app = await startApp('platform', {
+    RX_EVENT_STORE: `sqlite:${file}`,
+    RX_JWT_SECRET: BENCH_JWT_SECRET,
+    RX_PICKUP_CODE_SECRET: BENCH_PICKUP_SECRET,
+    RX_REFERENCE_DATA: o.referenceDir,
+  }, { nodeArgs });
+  const startMs = Date.now() - t0;
+  const memory = new MemorySampler(() => [app]);
+  const client = new HttpClient(app.baseUrl, o.concurrency * 2 + 64);
+  const probe = new StoreProbe(file);
+  try {
+    const driver = new LifecycleDriver({ prescribing: client, dispensing: client, settlement: client }, o.patients);
+    if (o.warmupMs > 0) {
+      const w = await closedLoop(driver, o.concurrency, o.warmupMs);
+      o.log(`  warm-up: ${w.completed} lifecycles, ${w.failed} failed`);
+    }
+    const before = probe.head();
+    const closed = await closedLoop(driver, o.concurrency, o.closedMs);
+    const after = probe.head();
+    o.log(`  closed (${o.concurrency} in flight): ${closed.perSecond.toFixed(0)} lifecycles/s, ${closed.failed} failed`);
+    const lag = relayLag([probe], [probe], new Map([[probe, before]]));
+    const open = await openLoop(driver, o.rate, o.openMs);
+    o.log(`  open (${o.rate}/s offered): ${open.perSecond.toFixed(0)} lifecycles/s completed, ${open.failed} failed`);
+    // And at half of what the closed run sustained: the latency at a load the platform carries.
+    const sustainableRate = Math.max(10, Math.round(closed.perSecond / 2 / 10) * 10);
+    const sustainable = await openLoop(driver, sustainableRate, o.openMs);
+    o.log(`  open (${sustainableRate}/s offered): ${sustainable.perSecond.toFixed(0)} lifecycles/s completed, ${sustainable.failed} failed`);
+    memory.stop();
+    return {
+      closed,
+      open,
+      sustainable,
+      sustainableRate,
+      appendsPerSecond: (after - before) / closed.seconds,
+      eventsPerLifecycle: closed.completed ? (after - before) / closed.completed : NaN,
+      lag,
+      peakRssBytes: Math.max(memory.peakHwm, memory.peakRss),
+      startMs,
+    };
+  } finally {
+    memory.stop();
+    client.close();
+    probe.close();
+    const code = await app.stop();
+    if (code !== 0) o.log(`  platform exited with ${code}:\n${app.output().slice(-2000)}`);
+    if (o.keepStoreAs) {
+      const db = new Database(file);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      copyFileSync(file, o.keepStoreAs);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
