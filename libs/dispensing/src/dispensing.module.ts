@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { ClaimPrescriptionHandler } from './application/claim-prescription/claim-prescription.handler';
 import { CLAIM_SWEEP_INTERVAL_MS, ClaimExpirySweeper, DEFAULT_CLAIM_SWEEP_INTERVAL_MS } from './application/claim-expiry/claim-expiry.sweeper';
 import { OpenClaims } from './application/claim-expiry/open-claims.projection';
@@ -22,7 +21,6 @@ import { DispensingController } from './http/dispensing.controller';
  * RuntimeModule.
  */
 @Module({
-  imports: [CqrsModule.forRoot()],
   controllers: [DispensingController],
   providers: [
     { provide: CLAIM_SWEEP_INTERVAL_MS, useValue: DEFAULT_CLAIM_SWEEP_INTERVAL_MS },

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { ReferenceDataService } from '@rx/reference-data';
 import { RX_CONFIG, type RuntimeConfig } from '@rx/runtime';
 import { PRESCRIPTION_SIGNER } from './domain/prescription-content';
@@ -21,7 +20,6 @@ import { PrescriptionsController } from './http/prescriptions.controller';
  * (store, bus, clock, ids, reference data, auth) comes from the global RuntimeModule.
  */
 @Module({
-  imports: [CqrsModule.forRoot()],
   controllers: [PrescriptionsController],
   providers: [
     { provide: PICKUP_CODES, useFactory: (config: RuntimeConfig) => new PickupCodes(config.pickupCodeSecret), inject: [RX_CONFIG] },

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '@rx/auth';
 import { createEventStore, EVENT_STORE, EventStore } from '@rx/event-store';
 import { CLOCK, Clock, ID_GENERATOR, IdGenerator, systemClock, uuidGenerator } from '@rx/kernel';
@@ -40,7 +41,8 @@ export class RuntimeModule {
     ];
     return {
       module: RuntimeModule,
-      imports: [AuthModule.forRoot({ secret: config.jwtSecret })],
+      // One command and query bus for every context in the process (handlers are found in all modules).
+      imports: [AuthModule.forRoot({ secret: config.jwtSecret }), CqrsModule.forRoot()],
       controllers: [HealthController],
       providers,
       exports: [RX_CONFIG, CLOCK, ID_GENERATOR, EVENT_STORE, MESSAGE_BUS, REFERENCE_DATA, ReferenceDataService, EventPlumbing, AuthModule],

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { REFERENCE_DATA, ReferenceDataService, type ReferenceData } from '@rx/reference-data';
 import { AgreementSeeder } from './application/agreements/agreement-seeder';
 import { DissolveAgreementHandler } from './application/agreements/dissolve-agreement/dissolve-agreement.handler';
@@ -29,7 +28,6 @@ import { SettlementController } from './http/settlement.controller';
  * data and auth come from the global RuntimeModule.
  */
 @Module({
-  imports: [CqrsModule.forRoot()],
   controllers: [SettlementController, AgreementsController, ClaimsController],
   providers: [
     { provide: ReferenceDataService, useFactory: (data: ReferenceData) => ReferenceDataService.from(data), inject: [REFERENCE_DATA] },

@@ -61,7 +61,8 @@ describe('claim concurrency: many pharmacies, one winner', () => {
     const w = await dispensingWorld();
     const conflicts = raceOn(w.t.store);
     try {
-      for (let round = 0; round < 5; round++) {
+      // At least 5 rounds, and more (bounded) until the store has refused a stale append: proof of a real race.
+      for (let round = 0; round < 5 || (conflicts.count === 0 && round < 25); round++) {
         const { rxId } = await w.issue();
         const responses = await Promise.all(
           Array.from({ length: N }, (_, i) =>
@@ -89,7 +90,8 @@ describe('claim concurrency: many pharmacies, one winner', () => {
     const b = await dispensingWorld({ clock, store: new SqliteEventStore(file) });
     const conflicts = [raceOn(a.t.store), raceOn(b.t.store)];
     try {
-      for (let round = 0; round < 5; round++) {
+      // At least 5 rounds, and more (bounded) until each instance has lost a race to the other's append.
+      for (let round = 0; round < 5 || (conflicts.some((c) => c.count === 0) && round < 25); round++) {
         // prescribing's event reaches one instance (one consumer group); the store is what they share
         const { rxId } = await (round % 2 === 0 ? a : b).issue();
         const responses = await Promise.all(
