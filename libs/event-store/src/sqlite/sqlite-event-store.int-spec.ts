@@ -151,16 +151,6 @@ describe('SqliteEventStore', () => {
     expect(await store.ping()).toEqual({ ok: false, detail: 'closed' });
     expect(errors).toBe(0);
   });
-
-  it('appends quickly enough for the embedded mode', async () => {
-    const store = open(tempFile());
-    const n = 2000;
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) await store.append(`bench-${i % 200}`, [newEvent('Bench', { i })], { expectedRevision: 'any' });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    // A floor, not a benchmark: catches an accidental fsync per append or per-call statement preparation.
-    expect(n / seconds).toBeGreaterThan(1000);
-  });
 });
 
 describe('SqliteEventStore group commit', () => {
