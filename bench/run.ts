@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--profile] [--no-kafka] [--no-build] [--patients N]
+// npm run bench [-- --quick] [--profile] [--no-kafka] [--no-build] [--patients N] [--duration S]
 // Measures the lifecycle end to end (issue 8): embedded platform over HTTP (closed and open model),
 // the raw store beside it, audit history and read-model rebuilds on a seeded store, the distributed
 // mode on a local Kafka broker, and the platform's peak memory. Prints one table; writes
@@ -28,7 +28,8 @@ const settings = {
   concurrency: option('concurrency', 32),
   rate: option('rate', 500),
   warmupMs: quick ? 3_000 : 10_000,
-  closedMs: quick ? 10_000 : 60_000,
+  /** `--duration S`: the closed run's length in seconds (throughput that falls with history shows over a longer run). */
+  closedMs: option('duration', quick ? 10 : 60) * 1000,
   openMs: quick ? 5_000 : 30_000,
   appendMs: quick ? 1_500 : 5_000,
   auditEvents: option('audit-events', quick ? 100_000 : 1_000_000),

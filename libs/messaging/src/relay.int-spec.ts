@@ -225,4 +225,49 @@ describe('Relay (SQLite store, in-memory bus)', () => {
     await again.stop();
     expect(ns(received)).toEqual([1, 2, 3, 4, 5, 6]);
   });
+  it('publishes what is pending in batches (one publish per topic), still never checkpointing past a failed batch', async () => {
+    const store = openStore();
+    const { bus, received } = await recordingBus();
+    const calls: number[][] = [];
+    let failures = 0;
+    // A broker-like bus: the relay reads ahead and batches when a publish is a round trip.
+    const broker: MessageBus = {
+      kind: 'kafka',
+      start: () => bus.start(),
+      consume: (o) => bus.consume(o),
+      ping: () => bus.ping(),
+      stop: () => bus.stop(),
+      publish: async (topic: string, messages: readonly OutgoingMessage[]) => {
+        const ns = messages.map((m) => (m.value.data as { n: number }).n);
+        if (failures < 2) {
+          failures++;
+          throw new Error('broker unavailable');
+        }
+        calls.push(ns);
+        return bus.publish(topic, messages);
+      },
+    };
+    // Event 6's mapping fails while the batch before it is tried: it must not be published (nor skipped) with that batch.
+    let mapFailures = 0;
+    const fragile: RelayMapper = (e) => {
+      if ((e.data as { n: number }).n === 6 && mapFailures++ < 3) throw new Error('mapper bug');
+      return map(e);
+    };
+    for (let n = 1; n <= 4; n++) await append(store, `prescription-RX${n}`, 'PrescriptionIssued', { rxId: `RX${n}`, n });
+    await append(store, 'prescription-RX5', 'PrescriptionRenewed', { rxId: 'RX5', n: 5 });
+    for (let n = 6; n <= 8; n++) await append(store, `prescription-RX${n}`, 'PrescriptionIssued', { rxId: `RX${n}`, n });
+    const positions = (await store.readAll()).map((e) => e.position);
+    const relay = new Relay({ name: 'relay:batch', store, bus: broker, streamPrefixes: ['prescription-'], map: fragile, checkpointEvery: 1, initialBackoffMs: 20, logger: silentLogger });
+    await relay.start();
+    await eventually(() => relay.status.failing !== undefined, 'the failed batch');
+    expect(relay.status.failing).toMatchObject({ position: String(positions[0]), error: 'broker unavailable' });
+    expect(relay.checkpoint).toBeUndefined();
+    await eventually(() => received.length === 7, 'the batches');
+    await relay.stop();
+    // 1-4 together (5 is not an integration event, 6 stops the look-ahead), then 6-8 together.
+    expect(calls).toEqual([[1, 2, 3, 4], [6, 7, 8]]);
+    expect(ns(received)).toEqual([1, 2, 3, 4, 6, 7, 8]);
+    expect(relay.status.publishedCount).toBe(7);
+    expect(await store.loadCheckpoint('relay:batch')).toBe(positions[7]);
+  });
 });
