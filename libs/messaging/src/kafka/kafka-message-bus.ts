@@ -31,6 +31,12 @@ export interface KafkaMessageBusOptions {
   clientId?: string;
   /** Partitions of every topic this bus creates; default 3. */
   partitions?: number;
+  /**
+   * Partitions one consumer handles at the same time; default `partitions` (at most 8). Order is
+   * kept within a partition (so per prescription); handlers of different partitions run together,
+   * which the event store's expected revision makes safe.
+   */
+  partitionsConsumedConcurrently?: number;
   /** Default 1 (a single local broker). */
   replicationFactor?: number;
   /** Created with their `.dlq` at start when missing; others are created on first publish or consume. */
@@ -88,6 +94,7 @@ export class KafkaMessageBus implements MessageBus {
   private readonly kafka: Kafka;
   private readonly logger: MessagingLogger;
   private readonly partitions: number;
+  private readonly partitionsConsumedConcurrently: number;
   private readonly replicationFactor: number;
   private readonly sessionTimeout: number;
   private readonly heartbeatInterval: number;
@@ -105,6 +112,7 @@ export class KafkaMessageBus implements MessageBus {
     if (!options.brokers || options.brokers.length === 0) throw new TypeError('KafkaMessageBus needs at least one broker');
     this.logger = options.logger ?? jsonLinesLogger({ name: 'kafka-bus' });
     this.partitions = positiveInt('partitions', options.partitions, 3);
+    this.partitionsConsumedConcurrently = positiveInt('partitionsConsumedConcurrently', options.partitionsConsumedConcurrently, Math.min(this.partitions, 8));
     this.replicationFactor = positiveInt('replicationFactor', options.replicationFactor, 1);
     this.sessionTimeout = positiveInt('sessionTimeout', options.sessionTimeout, 30_000);
     this.heartbeatInterval = positiveInt('heartbeatInterval', options.heartbeatInterval, Math.min(3_000, Math.floor(this.sessionTimeout / 10)));
@@ -180,6 +188,7 @@ export class KafkaMessageBus implements MessageBus {
         autoCommit: true,
         autoCommitInterval: this.commitIntervalMs,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.eachBatch(options, settings, payload),
       });
     } catch (e) {
