@@ -185,7 +185,8 @@ const MAX_LINES = 10_000;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const FLAGS: readonly FundPaymentFlagV1[] = ['AGREEMENT_DISSOLVED', 'CAP_REACHED', 'SPECIAL_CAP_REACHED', 'ACCOUNT_BALANCE_SHORT'];
-const AMOUNT_KEYS: readonly (keyof SettlementAmountsV1)[] = [
+/** Every amount of a settlement breakdown, in the national platform's order: the one list of them. */
+export const SETTLEMENT_AMOUNT_KEYS: readonly (keyof SettlementAmountsV1)[] = [
   'totalFen',
   'fullyOwnPayFen',
   'overLimitSelfPayFen',
@@ -255,8 +256,8 @@ const arr = (d: Data, k: string, p: string, max: number, min = 0): unknown[] => 
 function amounts(d: Data, p: string, sign: 1 | -1): void {
   const a = obj(d.amounts, `${p}.amounts`);
   const ap = `${p}.amounts`;
-  const v = Object.fromEntries(AMOUNT_KEYS.map((k) => [k, int(a, k, ap)])) as unknown as SettlementAmountsV1;
-  for (const k of AMOUNT_KEYS) if (sign * v[k] < 0) fail(`${ap}.${k}`, sign === 1 ? 'must not be negative' : 'must not be positive');
+  const v = Object.fromEntries(SETTLEMENT_AMOUNT_KEYS.map((k) => [k, int(a, k, ap)])) as unknown as SettlementAmountsV1;
+  for (const k of SETTLEMENT_AMOUNT_KEYS) if (sign * v[k] < 0) fail(`${ap}.${k}`, sign === 1 ? 'must not be negative' : 'must not be positive');
   if (v.totalFen !== v.fullyOwnPayFen + v.overLimitSelfPayFen + v.preSelfPayFen + v.inScopeFen) fail(`${ap}.totalFen`, 'must equal fully own pay + over limit + pre self-pay + in scope');
   if (v.inScopeFen !== v.deductibleAppliedFen + v.fundFen + v.coPayFen) fail(`${ap}.inScopeFen`, 'must equal deductible + fund + co-pay');
   if (v.totalFen !== v.fundFen + v.personalAccountFen + v.cashFen) fail(`${ap}.totalFen`, 'must equal fund + personal account + cash');

@@ -1,4 +1,5 @@
 import { canonicalJson, exhaustive, type Decider, type Fen } from '@rx/kernel';
+import { SETTLEMENT_AMOUNT_KEYS, type SettlementAmountsV1 } from '@rx/contracts';
 import type { AccountDelta, BenefitDelta, FundPaymentBreakdown, FundPaymentLine } from './fund-payment.calculator';
 import { FundPaymentAlreadyRecorded, FundPaymentNotFound, InvalidFundPaymentRecord } from './settlement.errors';
 
@@ -24,24 +25,9 @@ export interface FundPaymentRecordData {
   accountDelta: AccountDelta | null;
 }
 
-const AMOUNT_KEYS = [
-  'totalFen',
-  'fullyOwnPayFen',
-  'overLimitSelfPayFen',
-  'preSelfPayFen',
-  'inScopeFen',
-  'deductibleAppliedFen',
-  'fundFen',
-  'coPayFen',
-  'personalAccountFen',
-  'cashFen',
-  'specialFundFen',
-  'capShortfallFen',
-  'deliveryFeeFen',
-  'patientShareFen',
-] as const;
-type AmountKey = (typeof AMOUNT_KEYS)[number];
-export type PaymentAmounts = Record<AmountKey, Fen>;
+// The breakdown's amounts are exactly the contract's: one list of keys for both.
+const AMOUNT_KEYS = SETTLEMENT_AMOUNT_KEYS;
+export type PaymentAmounts = Record<keyof SettlementAmountsV1, Fen>;
 
 const LINE_AMOUNT_KEYS = [
   'amountFen',

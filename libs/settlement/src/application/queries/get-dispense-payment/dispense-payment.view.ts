@@ -1,9 +1,10 @@
 import { exhaustive } from '@rx/kernel';
 import type { FundPaymentFlag, FundPaymentLine } from '../../../domain/fund-payment.calculator';
-import type { Payment } from '../../../domain/payment.decider';
+import { amountsOf, type Payment, type PaymentAmounts } from '../../../domain/payment.decider';
 
 /** GET /settlement/dispenses/:dispenseId — the breakdown (domain.md) as recorded, and whether it was reversed. */
-export interface DispensePaymentView {
+/** Every amount of the breakdown (`PaymentAmounts`, the contract's list), beside who, when and why. */
+export interface DispensePaymentView extends PaymentAmounts {
   dispenseId: string;
   prescriptionId: string;
   patientId: string;
@@ -14,20 +15,6 @@ export interface DispensePaymentView {
   dispensedAt: string;
   /** When the payment was recorded. */
   paidAt: string;
-  totalFen: number;
-  fullyOwnPayFen: number;
-  overLimitSelfPayFen: number;
-  preSelfPayFen: number;
-  inScopeFen: number;
-  deductibleAppliedFen: number;
-  fundFen: number;
-  coPayFen: number;
-  personalAccountFen: number;
-  cashFen: number;
-  specialFundFen: number;
-  capShortfallFen: number;
-  deliveryFeeFen: number;
-  patientShareFen: number;
   ordinaryRatioBp: number;
   specialRatioBp: number;
   personalAccountHolderId: string | null;
@@ -50,20 +37,7 @@ export function toDispensePaymentView(s: Exclude<Payment, { status: 'none' }>, p
     policyVersion: b.policyVersion,
     dispensedAt: r.dispensedAt,
     paidAt,
-    totalFen: b.totalFen,
-    fullyOwnPayFen: b.fullyOwnPayFen,
-    overLimitSelfPayFen: b.overLimitSelfPayFen,
-    preSelfPayFen: b.preSelfPayFen,
-    inScopeFen: b.inScopeFen,
-    deductibleAppliedFen: b.deductibleAppliedFen,
-    fundFen: b.fundFen,
-    coPayFen: b.coPayFen,
-    personalAccountFen: b.personalAccountFen,
-    cashFen: b.cashFen,
-    specialFundFen: b.specialFundFen,
-    capShortfallFen: b.capShortfallFen,
-    deliveryFeeFen: b.deliveryFeeFen,
-    patientShareFen: b.patientShareFen,
+    ...amountsOf(b),
     ordinaryRatioBp: b.ordinaryRatioBp,
     specialRatioBp: b.specialRatioBp,
     personalAccountHolderId: b.personalAccountHolderId,
