@@ -49,17 +49,8 @@ function registerCommand(sourceEventId: string, d: PrescriptionIssuedV1): Regist
       issuedAt: d.issuedAt,
       validUntil: d.validUntil,
       pickupCodeHash: d.pickupCodeHash,
-      items: d.items.map((i) => ({
-        lineNo: i.lineNo,
-        drugCode: i.drugCode,
-        drugName: i.drugName,
-        drugClass: i.drugClass,
-        special: i.special,
-        quantity: i.quantity,
-        unit: i.unit,
-        daysSupply: i.daysSupply,
-        referencePriceFen: i.referencePriceFen,
-      })),
+      // The decider keeps only the item fields it needs (dosage and the rest stay with prescribing).
+      items: d.items,
     },
   };
 }
