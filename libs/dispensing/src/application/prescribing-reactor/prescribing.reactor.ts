@@ -32,27 +32,12 @@ export function commandFor(event: CloudEvent): DispensationCommand | null {
   }
 }
 
-/** Keeps only what dispensing needs; physician, diagnoses and signature stay with prescribing. */
+/**
+ * The issued event as a registration; the decider keeps only what dispensing needs (physician,
+ * diagnoses and signature stay with prescribing).
+ */
 function registerCommand(sourceEventId: string, d: PrescriptionIssuedV1): RegisterPrescription {
-  return {
-    type: 'RegisterPrescription',
-    data: {
-      sourceEventId,
-      prescriptionId: d.prescriptionId,
-      patientId: d.patientId,
-      insuranceType: d.insuranceType,
-      retired: d.retired,
-      institutionId: d.institutionId,
-      institutionLevel: d.institutionLevel,
-      regionCode: d.regionCode,
-      longTerm: d.longTerm,
-      issuedAt: d.issuedAt,
-      validUntil: d.validUntil,
-      pickupCodeHash: d.pickupCodeHash,
-      // The decider keeps only the item fields it needs (dosage and the rest stay with prescribing).
-      items: d.items,
-    },
-  };
+  return { type: 'RegisterPrescription', data: { ...d, sourceEventId } };
 }
 
 /**
