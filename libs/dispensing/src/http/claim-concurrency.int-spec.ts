@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { ConcurrencyError, SqliteEventStore, type EventStore } from '@rx/event-store';
 import { ManualClock } from '@rx/kernel';
+import { dispensationStreamId } from '../domain/dispensation.state';
 import { dispensingWorld, PICKUP_CODE, T0, type DispensingWorld } from '../testing/dispensing-harness';
 
 const N = 20;
@@ -30,16 +31,48 @@ function expectOneWinner(responses: Response[]): string {
 /**
  * In one process the SQLite adapter answers a read within the same tick, so a whole claim
  * (read, decide, append) would run before the next request is even parsed and nothing would race.
- * A store on the network answers later: reads here come back after a short random delay, so the
- * requests read the same revision and really collide on append. Returns the count of appends
- * refused for a stale expected revision, the proof that they did.
+ * A barrier makes the race certain instead of likely: once armed for a prescription, the first
+ * reads of its dispensation stream are held until every contender has read, so all of them decide
+ * on the same revision and collide on append. Reads after the release (the reload that follows a
+ * refused append) pass at once. Readers tagged `first` are let go first, so their appends are
+ * queued, and committed, first: that picks which instance wins the round.
  */
-function raceOn(store: EventStore): { count: number } {
+class ReadBarrier {
+  private armed?: { streamId: string; expected: number; first?: string; held: Array<{ tag: string; go: () => void }>; timer: NodeJS.Timeout };
+
+  arm(prescriptionId: string, contenders: number, first?: string): void {
+    this.release();
+    // Liveness only: should a contender never read (refused before loading), the others go on.
+    const timer = setTimeout(() => this.release(), 2_000);
+    this.armed = { streamId: dispensationStreamId(prescriptionId), expected: contenders, first, held: [], timer };
+  }
+
+  async pass(streamId: string, tag: string): Promise<void> {
+    const armed = this.armed;
+    if (!armed || armed.streamId !== streamId) return;
+    await new Promise<void>((go) => {
+      armed.held.push({ tag, go });
+      if (armed.held.length >= armed.expected) this.release();
+    });
+  }
+
+  release(): void {
+    const armed = this.armed;
+    this.armed = undefined;
+    if (!armed) return;
+    clearTimeout(armed.timer);
+    const first = armed.held.filter((h) => h.tag === armed.first);
+    for (const { go } of [...first, ...armed.held.filter((h) => h.tag !== armed.first)]) go();
+  }
+}
+
+/** Holds `store`'s reads at the barrier and counts the appends it refused for a stale expected revision. */
+function raceOn(store: EventStore, barrier: ReadBarrier, tag = 'store'): { count: number } {
   const counter = { count: 0 };
   const read = store.readStream.bind(store);
-  store.readStream = async (...args) => {
-    const events = await read(...args);
-    await new Promise((r) => setTimeout(r, Math.random() * 3));
+  store.readStream = async (streamId, options) => {
+    const events = await read(streamId, options);
+    await barrier.pass(streamId, tag);
     return events;
   };
   const append = store.append.bind(store);
@@ -59,11 +92,12 @@ const claimTypes = async (w: DispensingWorld, rxId: string) => (await w.streamTy
 describe('claim concurrency: many pharmacies, one winner', () => {
   it(`${N} parallel claims over HTTP from different pharmacies' pharmacists yield exactly one winner (embedded mode)`, async () => {
     const w = await dispensingWorld();
-    const conflicts = raceOn(w.t.store);
+    const barrier = new ReadBarrier();
+    const conflicts = raceOn(w.t.store, barrier);
     try {
-      // At least 5 rounds, and more (bounded) until the store has refused a stale append: proof of a real race.
-      for (let round = 0; round < 5 || (conflicts.count === 0 && round < 25); round++) {
+      for (let round = 0; round < 5; round++) {
         const { rxId } = await w.issue();
+        barrier.arm(rxId, N);
         const responses = await Promise.all(
           Array.from({ length: N }, (_, i) =>
             w.t.http
@@ -76,7 +110,8 @@ describe('claim concurrency: many pharmacies, one winner', () => {
         expect(await claimTypes(w, rxId)).toHaveLength(1);
         expect((await w.get(rxId, w.auditor())).body.claim.pharmacyId).toBe(winner);
       }
-      expect(conflicts.count).toBeGreaterThan(0);
+      // every contender decided on the same revision: all but the winner were refused on append
+      expect(conflicts.count).toBeGreaterThanOrEqual(5 * (N - 1));
     } finally {
       await w.close();
     }
@@ -88,12 +123,16 @@ describe('claim concurrency: many pharmacies, one winner', () => {
     // Each instance opens its own connection to the file, as two processes would.
     const a = await dispensingWorld({ clock, store: new SqliteEventStore(file) });
     const b = await dispensingWorld({ clock, store: new SqliteEventStore(file) });
-    const conflicts = [raceOn(a.t.store), raceOn(b.t.store)];
+    const barrier = new ReadBarrier();
+    const conflicts = [raceOn(a.t.store, barrier, 'a'), raceOn(b.t.store, barrier, 'b')];
+    const lostWholeRound = [0, 0];
     try {
-      // At least 5 rounds, and more (bounded) until each instance has lost a race to the other's append.
-      for (let round = 0; round < 5 || (conflicts.some((c) => c.count === 0) && round < 25); round++) {
+      for (let round = 0; round < 4; round++) {
         // prescribing's event reaches one instance (one consumer group); the store is what they share
         const { rxId } = await (round % 2 === 0 ? a : b).issue();
+        // a's contenders append first in even rounds, b's in odd ones
+        barrier.arm(rxId, N, round % 2 === 0 ? 'a' : 'b');
+        const before = conflicts.map((c) => c.count);
         const responses = await Promise.all(
           Array.from({ length: N }, (_, i) =>
             (i % 4 < 2 ? a : b).t.http
@@ -106,9 +145,13 @@ describe('claim concurrency: many pharmacies, one winner', () => {
         expect(await claimTypes(a, rxId)).toHaveLength(1);
         expect((await b.get(rxId, b.auditor())).body.claim.pharmacyId).toBe(winner);
         expect((await a.get(rxId, a.auditor())).body.claim.pharmacyId).toBe(winner);
+        const refused = conflicts.map((c, i) => c.count - before[i]);
+        // everyone decided on the same revision: every contender but the winner was refused once
+        expect(refused[0] + refused[1]).toBe(N - 1);
+        refused.forEach((n, i) => (lostWholeRound[i] += n === N / 2 ? 1 : 0));
       }
-      // both instances lost races to the other's appends, not only to their own
-      expect(conflicts.map((c) => c.count > 0)).toEqual([true, true]);
+      // each instance lost whole rounds to the other's append, not only races to its own
+      expect(lostWholeRound).toEqual([2, 2]);
       // the loser's instance also sees the winner's claim when it expires and is retaken
       const { rxId } = await a.issue();
       expect((await a.claim(rxId, 'P001')).status).toBe(201);
