@@ -26,6 +26,17 @@ describe('CatchUpReader', () => {
     expect(reader.position).toBe(seen[7].position);
   });
 
+  it('gives the event loop a turn between pages, so a long catch-up does not hold up requests', async () => {
+    for (let i = 0; i < 9; i++) await store.append(`a-${i}`, [event('Kept')], { expectedRevision: 'no_stream' });
+    const order: string[] = [];
+    const reader = new CatchUpReader(store, { streamPrefixes: ['a-'] }, (e) => order.push(e.streamId), 3);
+    setImmediate(() => order.push('other work'));
+    await reader.catchUp();
+    expect(order.indexOf('other work')).toBeGreaterThan(0);
+    expect(order.indexOf('other work')).toBeLessThan(order.length - 1);
+    expect(order.filter((x) => x !== 'other work')).toHaveLength(9);
+  });
+
   it('never applies a page twice when queries catch up concurrently', async () => {
     for (let i = 0; i < 20; i++) await store.append(`a-${i}`, [event('Kept')], { expectedRevision: 'no_stream' });
     let applied = 0;
