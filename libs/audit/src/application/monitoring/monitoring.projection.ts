@@ -21,6 +21,12 @@ import {
 export const MONITORING_CHECKPOINT = 'audit-monitoring';
 const PREFIXES = [AUDIT_STREAM_PREFIX, ALERT_STREAM_PREFIX];
 const CHECKPOINT_EVERY = 200;
+/**
+ * When caught up, the checkpoint is saved at most this often. Under load the projection catches up
+ * after nearly every event, and a write per catch-up cost three commits per lifecycle; a crash
+ * only re-judges this window, and alerts raised twice append nothing.
+ */
+const IDLE_CHECKPOINT_MS = 250;
 const MONITOR_ACTOR = { role: 'system', id: 'audit-monitoring' };
 
 export interface AlertView extends Alert {
@@ -80,6 +86,8 @@ export class MonitoringProjection {
   private position: bigint | undefined;
   private raisedUpTo: bigint = 0n;
   private sinceCheckpoint = 0;
+  private lastIdleSave = -Infinity;
+  private idleSaveTimer?: NodeJS.Timeout;
   private handled = 0;
   private raisedCount = 0;
   private failure: unknown;
@@ -110,6 +118,8 @@ export class MonitoringProjection {
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.idleSaveTimer);
+    this.idleSaveTimer = undefined;
     const s = this.subscription;
     this.subscription = undefined;
     await s?.stop();
@@ -220,7 +230,7 @@ export class MonitoringProjection {
       after: undefined,
       streamPrefixes: PREFIXES,
       handler: (e) => this.onEvent(e),
-      onCaughtUp: () => void this.saveCheckpoint().catch((e: unknown) => this.options.onError?.(e)),
+      onCaughtUp: () => this.saveWhenIdle(),
       onError: (error) => {
         this.failure = error;
         this.subscription = undefined;
@@ -340,6 +350,20 @@ export class MonitoringProjection {
       }
     }
     return raised;
+  }
+
+  private saveWhenIdle(): void {
+    if (this.idleSaveTimer) return;
+    const save = (): void => {
+      this.idleSaveTimer = undefined;
+      if (!this.subscription) return;
+      this.lastIdleSave = performance.now();
+      this.saveCheckpoint().catch((e: unknown) => this.options.onError?.(e));
+    };
+    const wait = this.lastIdleSave + IDLE_CHECKPOINT_MS - performance.now();
+    if (wait <= 0) return save();
+    this.idleSaveTimer = setTimeout(save, wait);
+    this.idleSaveTimer.unref();
   }
 
   private async saveCheckpoint(): Promise<void> {
