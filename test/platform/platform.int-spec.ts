@@ -16,7 +16,11 @@ describe('embedded platform process', () => {
   it('serves health and OpenAPI, and shuts down cleanly on SIGTERM', async () => {
     const app = await spawnApp('platform', { RX_EVENT_STORE: `sqlite:${join(dir, 'rx.sqlite')}` });
     try {
-      const health = await (await fetch(`${app.baseUrl}/health`)).json();
+      const healthReply = await fetch(`${app.baseUrl}/health`);
+      // No per-response body hash (ETag) and no framework banner.
+      expect(healthReply.headers.get('etag')).toBeNull();
+      expect(healthReply.headers.get('x-powered-by')).toBeNull();
+      const health = await healthReply.json();
       expect(health).toMatchObject({ status: 'ok', store: { kind: 'sqlite', ok: true }, bus: { kind: 'memory', ok: true } });
 
       const docs = await fetch(`${app.baseUrl}/docs`);
