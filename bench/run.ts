@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--profile] [--no-kafka] [--no-build] [--patients N] [--duration S]
+// npm run bench [-- --quick] [--profile] [--no-kafka] [--no-build] [--patients N] [--duration S] [--only embedded,appends,audit,kafka]
 // Measures the lifecycle end to end (issue 8): embedded platform over HTTP (closed and open model),
 // the raw store beside it, audit history and read-model rebuilds on a seeded store, the distributed
 // mode on a local Kafka broker, and the platform's peak memory. Prints one table; writes
@@ -23,6 +23,12 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const quick = flag('quick');
+/** `--only embedded,appends`: run just these parts (a faster loop while profiling one of them). */
+const only = (() => {
+  const i = args.indexOf('--only');
+  return i >= 0 ? new Set(String(args[i + 1]).split(',')) : undefined;
+})();
+const wanted = (part: 'embedded' | 'appends' | 'audit' | 'kafka') => !only || only.has(part);
 const settings = {
   mode: quick ? 'quick' : 'full',
   concurrency: option('concurrency', 32),
@@ -72,6 +78,7 @@ function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures
   out.push('| figure | value | target |', '|---|---|---|');
   if (e) {
     out.push(`| embedded lifecycles/s, ${settings.concurrency} in flight (closed model) | **${e.closed.perSecond.toFixed(0)}** (${int(e.closed.completed)} done, ${e.closed.failed} failed) | 1,000 |`);
+    out.push(`| platform CPU time per lifecycle, closed run (user + system; the platform's one core caps it at 1000 ÷ this) | ${ms(e.cpuMsPerLifecycle)} ms | ≤ 1 ms |`);
     const p99 = Math.max(...COMMANDS.map((c) => e.open.latency[c].percentile(99)));
     out.push(`| embedded, ${settings.rate}/s offered (open model): worst command p99 | **${ms(p99)} ms** (${int(e.open.completed)} done, ${e.open.failed} failed) | < 10 ms |`);
     const p99s = Math.max(...COMMANDS.map((c) => e.sustainable.latency[c].percentile(99)));
@@ -137,12 +144,12 @@ async function main(): Promise<void> {
   let d: DistributedResult | string | undefined;
   try {
     log('1/4 embedded platform over HTTP');
-    e = await runEmbedded({ ...settings, referenceDir: ref.dir, patients: ref.patients, cpuProfDir: profileDir, keepStoreAs: join(keepDir, 'template.sqlite'), log });
+    if (wanted('embedded') || wanted('audit')) e = await runEmbedded({ ...settings, referenceDir: ref.dir, patients: ref.patients, cpuProfDir: profileDir, keepStoreAs: join(keepDir, 'template.sqlite'), log });
     log('2/4 raw store appends');
-    a = await runAppends(settings.appendMs, settings.concurrency);
+    if (wanted('appends')) a = await runAppends(settings.appendMs, settings.concurrency);
     log('3/4 audit history and read-model rebuilds');
-    au = await runAudit({ templateFile: join(keepDir, 'template.sqlite'), events: settings.auditEvents, referenceDir: ref.dir, queries: settings.auditQueries, rebuildBudgetMs: settings.rebuildBudgetMs, log });
-    if (flag('no-kafka')) d = '--no-kafka';
+    if (wanted('audit')) au = await runAudit({ templateFile: join(keepDir, 'template.sqlite'), events: settings.auditEvents, referenceDir: ref.dir, queries: settings.auditQueries, rebuildBudgetMs: settings.rebuildBudgetMs, log });
+    if (flag('no-kafka') || !wanted('kafka')) d = flag('no-kafka') ? '--no-kafka' : undefined;
     else {
       log('4/4 distributed mode on Kafka');
       try {

@@ -19,7 +19,10 @@ export class HttpClient {
     if (url.hostname !== '127.0.0.1') throw new Error(`bench traffic goes to 127.0.0.1 only, not ${url.hostname}`);
     this.host = url.hostname;
     this.port = Number(url.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    // Idle sockets are dropped after 4 s, before Node's server closes them at 5 s
+    // (keepAliveTimeout): reusing one the server is closing at that moment fails with ECONNRESET,
+    // which the distributed run counted as 3 failed lifecycles.
+    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 4_000 });
   }
 
   call(method: string, path: string, token: string | undefined, body?: unknown, timeoutMs = 30_000): Promise<Reply> {

@@ -103,6 +103,21 @@ export function readMemory(pid: number): { peak: number; rss: number } {
   }
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat; NaN when unreadable. */
+export function readCpuSeconds(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: 100 on every Linux we run on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** Samples RSS every `everyMs` while running; VmHWM gives the true peak at the end. */
 export class MemorySampler {
   peakRss = 0;

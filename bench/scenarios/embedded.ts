@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { HttpClient } from '../lib/http';
 import { relayLag } from '../lib/lag';
 import { BENCH_JWT_SECRET, BENCH_PICKUP_SECRET, closedLoop, LifecycleDriver, openLoop, type RunResult } from '../lib/lifecycle';
-import { MemorySampler, startApp } from '../lib/proc';
+import { MemorySampler, readCpuSeconds, startApp } from '../lib/proc';
 import type { Samples } from '../lib/stats';
 import { StoreProbe } from '../lib/store-probe';
 
@@ -33,6 +33,8 @@ export interface EmbeddedResult {
   /** Events appended by the platform per second during the closed run (store head before/after). */
   appendsPerSecond: number;
   eventsPerLifecycle: number;
+  /** Platform CPU time (user + system) per lifecycle during the closed run: steadier than a rate on a shared machine. */
+  cpuMsPerLifecycle: number;
   lag: Map<string, Samples>;
   peakRssBytes: number;
   startMs: number;
@@ -61,7 +63,9 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
       o.log(`  warm-up: ${w.completed} lifecycles, ${w.failed} failed`);
     }
     const before = probe.head();
+    const cpuBefore = readCpuSeconds(app.pid);
     const closed = await closedLoop(driver, o.concurrency, o.closedMs);
+    const cpuAfter = readCpuSeconds(app.pid);
     const after = probe.head();
     o.log(`  closed (${o.concurrency} in flight): ${closed.perSecond.toFixed(0)} lifecycles/s, ${closed.failed} failed`);
     const lag = relayLag([probe], [probe], new Map([[probe, before]]));
@@ -79,6 +83,7 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
       sustainableRate,
       appendsPerSecond: (after - before) / closed.seconds,
       eventsPerLifecycle: closed.completed ? (after - before) / closed.completed : NaN,
+      cpuMsPerLifecycle: closed.completed ? ((cpuAfter - cpuBefore) * 1000) / closed.completed : NaN,
       lag,
       peakRssBytes: Math.max(memory.peakHwm, memory.peakRss),
       startMs,
