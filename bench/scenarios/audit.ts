@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { computeEventHash, GENESIS_HASH, SqliteEventStore, type EventStore } from '@rx/event-store';
 import { now, Samples } from '../lib/stats';
+import type { HistoryChildResult } from './history-child';
 import { MODELS } from './rebuild-child';
 
 export interface AuditOptions {
@@ -32,8 +33,6 @@ export interface AuditResult {
   events: number;
   prescriptions: number;
   seedMs: number;
-  /** `reader` = the audit context's AuditReader.history (what the route calls), in this process; `store` = readStream only. */
-  mode: 'reader' | 'store';
   history: Samples;
   historyErrors: string[];
   storeRead: Samples;
@@ -220,51 +219,34 @@ export async function runAudit(o: AuditOptions): Promise<AuditResult> {
     o.log(`  seeded ${total.toLocaleString('en-US')} events (${seeded.prescriptions.toLocaleString('en-US')} prescriptions) in ${(seeded.ms / 1000).toFixed(1)} s`);
     const sample = Array.from({ length: o.queries }, (_, i) => seeded.rxIds[Math.floor((i * 7919) % seeded.rxIds.length)]);
 
-    // Store-level floor: the streams a history reads, straight from the store.
-    const storeRead = new Samples();
-    {
-      const store = new SqliteEventStore(file);
-      for (const rx of sample) {
-        const t0 = now();
-        await store.readStream(`audit-${rx}`);
-        await store.readStream(`prescription-${rx}`);
-        await store.readStream(`dispensation-${rx}`);
-        storeRead.add(now() - t0);
-      }
-      await store.close();
-    }
-
     // The history as GET /audit/prescriptions/:id/history computes it (AuditReader: the audit copies,
-    // each source event found and verified in its own stream and chain), without HTTP. Through the
-    // platform it cannot be measured cleanly yet: at start its monitoring projection replays every
-    // fact in the background, and that replay is slow (see the README), so it would share the CPU.
+    // each source event found and verified in its own stream and chain), without HTTP, beside the
+    // floor of reading its three streams. Through the platform it cannot be measured cleanly yet: at
+    // start its monitoring projection replays every fact in the background and would share the CPU.
+    const idsFile = join(dir, 'sample.json');
+    writeFileSync(idsFile, JSON.stringify(sample));
+    const child = spawnSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'history-child.ts'), file, idsFile], {
+      cwd: join(__dirname, '..', '..'),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const history = new Samples();
+    const storeRead = new Samples();
     const historyErrors: string[] = [];
-    let mode: AuditResult['mode'] = 'store';
-    const audit = await import('@rx/audit').catch(() => undefined);
-    if (audit?.AuditReader) {
-      mode = 'reader';
-      const store = new SqliteEventStore(file);
-      const reader = new audit.AuditReader(store);
-      try {
-        for (const rx of sample.slice(0, 50)) await reader.history(rx);
-        for (const rx of sample) {
-          const t = now();
-          const h = await reader.history(rx);
-          history.add(now() - t);
-          if (h.integrity?.ok !== true && historyErrors.length < 5) historyErrors.push(`integrity not ok for ${rx}`);
-        }
-      } catch (e) {
-        historyErrors.push((e as Error).message);
-      } finally {
-        await store.close();
-      }
+    try {
+      const parsed = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as Partial<HistoryChildResult> & { error?: string };
+      if (parsed.error) historyErrors.push(parsed.error);
+      parsed.historyMs?.forEach((ms) => history.add(ms));
+      parsed.storeMs?.forEach((ms) => storeRead.add(ms));
+      historyErrors.push(...(parsed.errors ?? []));
+    } catch {
+      historyErrors.push(`history child exited ${child.status}: ${(child.stderr ?? '').slice(-300)}`);
     }
     const platformStartMs = NaN;
     o.log(`  rebuilding every read model from position zero`);
     const rebuilds = await rebuildAll(file, o.rebuildBudgetMs);
     const ms = rebuilds.filter((r) => !r.partial && !r.name.startsWith('store scan')).reduce((a, r) => a + r.ms, 0);
-    return { events: total, prescriptions: seeded.prescriptions, seedMs: seeded.ms, mode, history, historyErrors, storeRead, rebuilds, rebuildAllEventsPerSecond: (total * 1000) / ms, platformStartMs };
+    return { events: total, prescriptions: seeded.prescriptions, seedMs: seeded.ms, history, historyErrors, storeRead, rebuilds, rebuildAllEventsPerSecond: (total * 1000) / ms, platformStartMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
