@@ -36,9 +36,9 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** Events read per subscription batch; default 500. */
   subscriptionBatchSize?: number;
-  /** Own appends kept in memory for live subscriptions (0 turns it off); default 10000. */
+  /** Own appends kept in memory for live subscriptions (0 turns it off); default 2000. */
   recentEvents?: number;
-  /** Streams this connection created, kept whole in memory for `readStream` (0 turns it off); default 4096. */
+  /** Streams this connection created, kept whole in memory for `readStream` (0 turns it off); default 1024. */
   cachedStreams?: number;
   /**
    * `background` (default for files): a worker thread checkpoints the WAL every 250 ms on its own
@@ -167,8 +167,10 @@ export class SqliteEventStore implements EventStore, BatchSource {
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
       pollIntervalMs: options.pollIntervalMs ?? 200,
       subscriptionBatchSize: options.subscriptionBatchSize ?? 500,
-      recentEvents: options.recentEvents ?? 10_000,
-      cachedStreams: options.cachedStreams ?? 4096,
+      // Sized for what is re-read while still hot (a subscription a few ms behind, a command's stream
+      // within its lifecycle): 10,000 / 4,096 cost 61 MiB more peak RSS in the bench and no CPU less.
+      recentEvents: options.recentEvents ?? 2_000,
+      cachedStreams: options.cachedStreams ?? 1024,
       walCheckpoint: options.walCheckpoint ?? 'background',
     };
     if (!Number.isInteger(this.settings.subscriptionBatchSize) || this.settings.subscriptionBatchSize < 1) {
