@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@rx/event-store';
+import { openRawEvents } from '../lib/raw-events';
 import { now } from '../lib/stats';
 
 export interface AppendFigures {
@@ -30,12 +30,7 @@ export async function runAppends(durationMs: number, concurrency = 32): Promise<
   try {
     // Bare floor: same table shape and indexes, no hash, no checks.
     const bareFile = join(dir, 'bare.sqlite');
-    const probe = new SqliteEventStore(bareFile);
-    await probe.close();
-    const db = new Database(bareFile);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const { db, insert } = openRawEvents(bareFile);
     let n = 0;
     const t0 = now();
     while (now() - t0 < durationMs) {

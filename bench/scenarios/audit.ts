@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { computeEventHash, GENESIS_HASH, SqliteEventStore, type EventStore } from '@rx/event-store';
+import { openRawEvents } from '../lib/raw-events';
 import { now, Samples } from '../lib/stats';
 import type { HistoryChildResult } from './history-child';
 import { MODELS } from './rebuild-child';
@@ -92,12 +93,7 @@ export function seedStore(templateFile: string, target: string, events: number, 
   const templates = [...groups.values()].filter((g) => g.some((r) => r.type === 'FundPaymentRecorded') && g.some((r) => r.stream_id.startsWith('audit-')));
   if (templates.length === 0) throw new Error('no complete prescription in the template store');
 
-  const store = new SqliteEventStore(target);
-  void store.close();
-  const db = new Database(target);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  const insert = db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, hash, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const { db, insert } = openRawEvents(target);
   const heads = new Map<string, { revision: number; hash: string }>();
   let written = 0;
   const write = (r: Row, rename: (s: string) => string): void => {
