@@ -24,6 +24,11 @@ const map: RelayMapper = (e) => {
   return relayMessage(TOPIC, e, { type, source: Sources.prescribing, subject: rxId, data: { rxId, n: (e.data as { n: number }).n } });
 };
 
+/** `bus` with its publish replaced: a broker that fails or records, as `kind` says it is. */
+function publishingThrough(bus: MessageBus, kind: MessageBus['kind'], publish: (topic: string, messages: readonly OutgoingMessage[]) => Promise<void>): MessageBus {
+  return { kind, start: () => bus.start(), consume: (o) => bus.consume(o), ping: () => bus.ping(), stop: () => bus.stop(), publish };
+}
+
 describe('Relay (SQLite store, in-memory bus)', () => {
   let dir: string;
   let file: string;
@@ -158,20 +163,13 @@ describe('Relay (SQLite store, in-memory bus)', () => {
     const store = openStore();
     const { bus, received } = await recordingBus();
     let failures = 0;
-    const flaky: MessageBus = {
-      kind: 'memory',
-      start: () => bus.start(),
-      consume: (o) => bus.consume(o),
-      ping: () => bus.ping(),
-      stop: () => bus.stop(),
-      publish: async (topic: string, messages: readonly OutgoingMessage[]) => {
-        if ((messages[0].value.data as { n: number }).n === 2 && failures < 3) {
-          failures++;
-          throw new Error('broker unavailable');
-        }
-        return bus.publish(topic, messages);
-      },
-    };
+    const flaky: MessageBus = publishingThrough(bus, 'memory', async (topic, messages) => {
+      if ((messages[0].value.data as { n: number }).n === 2 && failures < 3) {
+        failures++;
+        throw new Error('broker unavailable');
+      }
+      return bus.publish(topic, messages);
+    });
     for (let n = 1; n <= 3; n++) await append(store, 'prescription-RX1', 'PrescriptionIssued', { rxId: 'RX1', n });
     const positions = (await store.readAll()).map((e) => e.position);
     const relay = new Relay({ name: 'relay:flaky', store, bus: flaky, streamPrefixes: ['prescription-'], map, checkpointEvery: 1, initialBackoffMs: 30, logger: silentLogger });
@@ -231,22 +229,15 @@ describe('Relay (SQLite store, in-memory bus)', () => {
     const calls: number[][] = [];
     let failures = 0;
     // A broker-like bus: the relay reads ahead and batches when a publish is a round trip.
-    const broker: MessageBus = {
-      kind: 'kafka',
-      start: () => bus.start(),
-      consume: (o) => bus.consume(o),
-      ping: () => bus.ping(),
-      stop: () => bus.stop(),
-      publish: async (topic: string, messages: readonly OutgoingMessage[]) => {
-        const ns = messages.map((m) => (m.value.data as { n: number }).n);
-        if (failures < 2) {
-          failures++;
-          throw new Error('broker unavailable');
-        }
-        calls.push(ns);
-        return bus.publish(topic, messages);
-      },
-    };
+    const broker: MessageBus = publishingThrough(bus, 'kafka', async (topic, messages) => {
+      const ns = messages.map((m) => (m.value.data as { n: number }).n);
+      if (failures < 2) {
+        failures++;
+        throw new Error('broker unavailable');
+      }
+      calls.push(ns);
+      return bus.publish(topic, messages);
+    });
     // Event 6's mapping fails while the batch before it is tried: it must not be published (nor skipped) with that batch.
     let mapFailures = 0;
     const fragile: RelayMapper = (e) => {
