@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, RuntimeConfig } from './config';
 import { configureHttp } from './http/configure-http';
 import { JsonLogger } from './logger';
@@ -14,14 +14,20 @@ export class AppRootModule {
   }
 }
 
-/** Builds (but does not start listening) an app over the given context modules. */
-export async function createApp(runtime: RuntimeOptions, contexts: (Type | DynamicModule)[], logger: JsonLogger): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppRootModule.create(runtime, contexts), { logger, abortOnError: false });
-  app.useBodyParser('json', { limit: '256kb' });
-  // Express hashes every response body for an ETag; no client of this API sends If-None-Match,
-  // and the hash showed in the bench profile.
-  app.set('etag', false);
-  app.disable('x-powered-by');
+/** Largest request body accepted; a bigger one is refused with 413 before it is parsed. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * Builds (but does not start listening) an app over the given context modules. Fastify, not
+ * Express: measured on the bench machine, Express cost about 170 µs of CPU more per request
+ * (a near-empty GET: 232-259 against 42-60 µs under Nest), with five requests per lifecycle.
+ * Fastify sends no ETag and no X-Powered-By.
+ */
+export async function createApp(runtime: RuntimeOptions, contexts: (Type | DynamicModule)[], logger: JsonLogger): Promise<NestFastifyApplication> {
+  // A path parameter longer than find-my-way's default 100 characters would be a bare 414; the
+  // routes' own pipes refuse an overlong id with a 400 naming the field.
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 } });
+  const app = await NestFactory.create<NestFastifyApplication>(AppRootModule.create(runtime, contexts), adapter, { logger, abortOnError: false });
   configureHttp(app, `rx-circulation ${runtime.config.appName}`);
   return app;
 }
@@ -65,7 +71,8 @@ export async function bootstrap(appName: string, contexts: (Type | DynamicModule
   const logger = new JsonLogger(config.logLevel, { app: appName });
   try {
     const app = await createApp({ config }, contexts, logger);
-    await app.listen(config.port);
+    // Every interface, as Express did (Fastify alone would listen on loopback only).
+    await app.listen(config.port, '0.0.0.0');
     onTerminate(async (signal) => {
       logger.log({ msg: 'shutting down', signal });
       await app.close(); // consumers stop, relays flush, the store closes (EventPlumbing)

@@ -201,7 +201,21 @@ describe('prescribing over HTTP (embedded app, real SQLite store)', () => {
 
     it('400 for malformed JSON', async () => {
       const res = await t.http.post('/prescriptions').set('Authorization', physician()).set('Content-Type', 'application/json').send('{"patientId": ');
-      expect(res.status).toBe(400);
+      expect([res.status, res.body.code]).toEqual([400, 'BAD_REQUEST']);
+    });
+
+    it('refuses bodies the HTTP layer cannot take with a 4xx and a stable code, appending nothing', async () => {
+      const before = (await allPrescriptionEvents()).length;
+      const post = () => t.http.post('/prescriptions').set('Authorization', physician());
+      const empty = await post().set('Content-Type', 'application/json').send('');
+      expect([empty.status, empty.body.code]).toEqual([400, 'BAD_REQUEST']);
+      const xml = await post().set('Content-Type', 'application/xml').send('<prescription/>');
+      expect([xml.status, xml.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+      const text = await post().set('Content-Type', 'text/plain').send(JSON.stringify(body()));
+      expect([text.status, text.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+      const huge = await post().send(body({ diagnoses: [{ code: 'E11.9', name: 'x'.repeat(300 * 1024) }] }));
+      expect([huge.status, huge.body.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+      expect((await allPrescriptionEvents()).length).toBe(before);
     });
 
     it('reports field-level messages', async () => {

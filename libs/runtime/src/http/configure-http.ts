@@ -6,7 +6,7 @@ import { createValidationPipe } from './validation';
 /** Everything an app's HTTP edge shares: validation, error mapping, OpenAPI at /docs. */
 export function configureHttp(app: INestApplication, title: string): void {
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalFilters(new ProblemFilter(app.getHttpAdapter()));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

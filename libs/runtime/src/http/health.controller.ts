@@ -5,9 +5,17 @@ import { MESSAGE_BUS, MessageBus } from '@rx/messaging';
 import { RX_CONFIG, RuntimeConfig } from '../config';
 import { EventPlumbing } from '../event-plumbing';
 
+/** The HTTP layer's reply, only to set the status; Nest still serialises the returned body. */
 interface Reply {
-  status(code: number): Reply;
-  json(body: unknown): void;
+  status(code: number): unknown;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  app: string;
+  store: { kind: string; ok: boolean; detail?: string };
+  bus: { kind: string; ok: boolean; detail?: string };
+  relays: ReturnType<EventPlumbing['relayStatus']>;
 }
 
 @ApiTags('health')
@@ -23,16 +31,17 @@ export class HealthController {
   @Get()
   @ApiOkResponse({ description: 'store and bus answer' })
   @ApiServiceUnavailableResponse({ description: 'the store or the bus does not answer' })
-  async health(@Res() reply: Reply): Promise<void> {
+  async health(@Res({ passthrough: true }) reply: Reply): Promise<HealthReport> {
     const [store, bus] = await Promise.all([safe(() => this.store.ping()), safe(() => this.bus.ping())]);
     const ok = store.ok && bus.ok;
-    reply.status(ok ? 200 : 503).json({
+    reply.status(ok ? 200 : 503);
+    return {
       status: ok ? 'ok' : 'degraded',
       app: this.config.appName,
       store: { kind: this.store.kind, ...store },
       bus: { kind: this.bus.kind, ...bus },
       relays: this.plumbing.relayStatus(),
-    });
+    };
   }
 }
 

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { HttpServer } from '@nestjs/common';
 import { DomainError, DomainErrorKind } from '@rx/kernel';
 import { ConcurrencyError, EventStoreUnavailableError, InvalidAppendError } from '@rx/event-store';
 
@@ -23,25 +24,21 @@ const CODE_BY_STATUS: Record<number, string> = {
   429: 'TOO_MANY_REQUESTS',
 };
 
-interface Reply {
-  status(code: number): Reply;
-  json(body: unknown): void;
-}
-
 /**
  * The one place errors become HTTP: domain errors by kind, Nest's HTTP exceptions with a stable
- * code, a body-parser failure as 400, an exhausted concurrency retry as 409. Anything else is a
- * bug and the only path to a 500.
+ * code (malformed JSON included, as 400 BAD_REQUEST), an exhausted concurrency retry as 409.
+ * Anything else is a bug and the only path to a 500.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
+  constructor(private readonly http: Pick<HttpServer, 'reply'>) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<Reply>();
     const { status, body } = this.describe(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
-    reply.status(status).json(body);
+    this.http.reply(host.switchToHttp().getResponse(), body, status);
   }
 
   private describe(e: unknown): { status: number; body: Record<string, unknown> } {
@@ -64,11 +61,13 @@ export class ProblemFilter implements ExceptionFilter {
       const message = typeof fromResponse.message === 'string' ? fromResponse.message : e.message;
       return { status, body: { ...fromResponse, code, message, statusCode: undefined, error: undefined } };
     }
-    // body-parser errors (malformed JSON, too large) carry their own status and are the client's fault.
-    const maybe = e as { status?: unknown; type?: unknown; message?: unknown };
-    if (typeof maybe?.status === 'number' && maybe.status >= 400 && maybe.status < 500) {
-      const code = maybe.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : (CODE_BY_STATUS[maybe.status] ?? 'BAD_REQUEST');
-      return { status: maybe.status, body: { code, message: typeof maybe.message === 'string' ? maybe.message : 'bad request' } };
+    // Errors of the HTTP layer that carry a 4xx status of their own (Nest already turns Fastify's
+    // refusals, malformed JSON, a body too large, empty or of another media type, into HttpExceptions).
+    const maybe = e as { statusCode?: unknown; status?: unknown; message?: unknown };
+    const status = typeof maybe?.statusCode === 'number' ? maybe.statusCode : maybe?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const code = CODE_BY_STATUS[status] ?? 'BAD_REQUEST';
+      return { status, body: { code, message: typeof maybe.message === 'string' ? maybe.message : 'bad request' } };
     }
     return { status: 500, body: { code: 'INTERNAL_ERROR', message: 'internal error' } };
   }

@@ -1,5 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { Role, TokenService } from '@rx/auth';
@@ -13,7 +13,7 @@ import { JsonLogger } from '../logger';
 export const TEST_JWT_SECRET = 'test-secret-of-at-least-thirty-two-characters';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   http: TestAgent;
   clock: ManualClock;
   store: EventStore;
@@ -44,6 +44,8 @@ export async function createTestApp(options: {
   const logger = new JsonLogger(process.env.RX_TEST_LOG === '1' ? 'debug' : 'error');
   const app = await createApp({ config, clock, store, bus, ids: options.ids }, options.imports, logger);
   await app.init();
+  // Fastify registers its routes and plugins on `ready`; supertest then talks to the bare server.
+  await app.getHttpAdapter().getInstance().ready();
   // Tokens expire on real time (security), not the test clock that drives the domain.
   const tokens = new TokenService(TEST_JWT_SECRET);
   const token = (role: Role, sub: string, org: string) => tokens.sign({ sub, role, org });

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 
 /** OpenAPI shapes of the answers (documentation only; handlers return the application views). */
 export class PaymentLineResponse {
@@ -110,6 +110,8 @@ export class ClaimLineResponse {
   @ApiProperty() fundFen: number;
 }
 
+// Named apart from dispensing's ClaimResponse (a prescription claim): one OpenAPI document holds both in the platform.
+@ApiSchema({ name: 'SettlementClaimResponse' })
 export class ClaimResponse {
   @ApiProperty({ format: 'uuid' }) claimId: string;
   @ApiProperty() pharmacyId: string;
