@@ -34,6 +34,7 @@ const settings = {
   concurrency: option('concurrency', 32),
   rate: option('rate', 500),
   warmupMs: quick ? 3_000 : 10_000,
+  floorMs: quick ? 2_000 : 5_000,
   /** `--duration S`: the closed run's length in seconds (throughput that falls with history shows over a longer run). */
   closedMs: option('duration', quick ? 10 : 60) * 1000,
   openMs: quick ? 5_000 : 30_000,
@@ -72,6 +73,24 @@ function latencyRows(title: string, r: RunResult): string[] {
   return [...COMMANDS.map((c) => row(c, r.latency[c])), row('claimable after issue (relay)', r.circulate), row('payment readable after dispense', r.settle), row('whole lifecycle', r.lifecycle)];
 }
 
+/**
+ * Where a lifecycle's CPU goes, from three measured figures: its requests at the floor price of a
+ * near-empty GET, its events at the price of one append through the store alone (sequential, so
+ * one commit each, as the platform's appends are), and what is left (domain code, validation, the
+ * bus, relays, read models, audit's copies). The first two are lower bounds, so the rest is an upper one.
+ */
+function cpuBudget(e: EmbeddedResult, a: AppendFigures): string {
+  const httpMs = (e.requestsPerLifecycle * (e.floor.paymentRead ?? e.floor.health).cpuUsPerRequest) / 1000;
+  const appendUs = 1e6 / a.storeSequentialPerSecond;
+  const storeMs = (e.eventsPerLifecycle * appendUs) / 1000;
+  const restMs = e.cpuMsPerLifecycle - httpMs - storeMs;
+  const pct = (x: number) => `${Math.round((100 * x) / e.cpuMsPerLifecycle)} %`;
+  return (
+    `CPU per lifecycle, split: ${e.requestsPerLifecycle.toFixed(1)} requests × the read's floor / ${e.eventsPerLifecycle.toFixed(1)} events × ${int(appendUs)} µs (one store append alone) / the rest | ` +
+    `${ms(httpMs)} (${pct(httpMs)}) / ${ms(storeMs)} (${pct(storeMs)}) / ${ms(restMs)} ms (${pct(restMs)}) of ${ms(e.cpuMsPerLifecycle)} ms`
+  );
+}
+
 function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures, au?: AuditResult, d?: DistributedResult | string): string {
   const out: string[] = [];
   out.push(`Machine: ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}; ${m.date}; \`${settings.mode}\` mode.`, '');
@@ -93,6 +112,12 @@ function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures
     out.push(`| platform appends/s during the closed run (${e.eventsPerLifecycle.toFixed(1)} events per lifecycle) | ${int(e.appendsPerSecond)} | |`);
     out.push(`| platform ÷ raw store (concurrent) | **${((100 * e.appendsPerSecond) / a.storeConcurrentPerSecond).toFixed(1)} %** | ≥ 50 % |`);
   }
+  if (e) {
+    const { health, paymentRead } = e.floor;
+    const failed = health.failed + (paymentRead?.failed ?? 0);
+    out.push(`| platform CPU per request, near-empty GET, ${settings.concurrency} in flight: \`/health\` / an agency's read of a recorded payment | ${int(health.cpuUsPerRequest)} / ${int(paymentRead?.cpuUsPerRequest ?? NaN)} µs (${int(health.perSecond)} / ${int(paymentRead?.perSecond ?? NaN)} per s${failed ? `; ${failed} not 200` : ''}) | |`);
+  }
+  if (e && a) out.push(`| ${cpuBudget(e, a)} | |`);
   if (au) {
     const h = au.history;
     out.push(`| audit history p50 / p99, ${int(au.events)} events in the store (AuditReader.history, no HTTP, in a fresh process) | ${ms(h.percentile(50))} / **${ms(h.percentile(99))} ms** | p99 < 5 ms |`);

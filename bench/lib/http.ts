@@ -13,6 +13,8 @@ export class HttpClient {
   private readonly agent: Agent;
   private readonly host: string;
   private readonly port: number;
+  /** Requests sent so far, retries and polls included (the bench divides CPU by it). */
+  calls = 0;
 
   constructor(baseUrl: string, maxSockets = 256) {
     const url = new URL(baseUrl);
@@ -26,6 +28,7 @@ export class HttpClient {
   }
 
   call(method: string, path: string, token: string | undefined, body?: unknown, timeoutMs = 30_000): Promise<Reply> {
+    this.calls++;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string | number> = { accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;

@@ -27,6 +27,8 @@ export class RunResult {
   readonly errors = new Tally();
   /** Expected, not failures: claims before dispensing learnt the prescription, payment polls before settlement recorded it. */
   readonly waits = new Tally();
+  /** Some dispenses that reached settlement (the bench reads their payments again to time a plain GET). */
+  readonly dispenseIds: string[] = [];
   completed = 0;
   failed = 0;
   started = 0;
@@ -74,6 +76,11 @@ export class LifecycleDriver {
       pharmacist: PHARMACIES.map((p) => svc.sign({ sub: p.pharmacist, role: 'pharmacist', org: p.id }, 24 * 3600)),
       agency: svc.sign({ sub: 'AG001', role: 'agency', org: '522700' }, 24 * 3600),
     };
+  }
+
+  /** The agency's token (settlement reads). */
+  get agencyToken(): string {
+    return this.tokens.agency;
   }
 
   /** `intendedStart` (open model): the issue latency counts from when it should have been sent. */
@@ -126,6 +133,7 @@ export class LifecycleDriver {
         this.check(r, 'payment', 200, reply);
       }
       const done = now();
+      if (r.dispenseIds.length < 1000) r.dispenseIds.push(dispenseId);
       r.settle.add(done - dispensedAt);
       r.lifecycle.add(done - intendedStart);
       r.completed++;

@@ -6,6 +6,7 @@ import { HttpClient } from '../lib/http';
 import { relayLag } from '../lib/lag';
 import { BENCH_JWT_SECRET, BENCH_PICKUP_SECRET, closedLoop, LifecycleDriver, openLoop, type RunResult } from '../lib/lifecycle';
 import { MemorySampler, readCpuSeconds, startApp } from '../lib/proc';
+import { measureRequestFloor, type RequestFloor } from '../lib/request-floor';
 import type { Samples } from '../lib/stats';
 import { StoreProbe } from '../lib/store-probe';
 
@@ -15,6 +16,8 @@ export interface EmbeddedOptions {
   rate: number;
   openMs: number;
   warmupMs: number;
+  /** Length of each request-floor measurement. */
+  floorMs: number;
   referenceDir: string;
   patients: string[];
   /** Write a V8 CPU profile of the platform into this directory. */
@@ -35,6 +38,10 @@ export interface EmbeddedResult {
   eventsPerLifecycle: number;
   /** Platform CPU time (user + system) per lifecycle during the closed run: steadier than a rate on a shared machine. */
   cpuMsPerLifecycle: number;
+  /** HTTP requests the closed run sent per completed lifecycle (commands, claim retries, payment polls). */
+  requestsPerLifecycle: number;
+  /** CPU per request of two near-empty GETs after the closed run: `/health` and an agency's read of a recorded payment. */
+  floor: { health: RequestFloor; paymentRead?: RequestFloor };
   lag: Map<string, Samples>;
   peakRssBytes: number;
   startMs: number;
@@ -64,10 +71,17 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
     }
     const before = probe.head();
     const cpuBefore = readCpuSeconds(app.pid);
+    const callsBefore = client.calls;
     const closed = await closedLoop(driver, o.concurrency, o.closedMs);
     const cpuAfter = readCpuSeconds(app.pid);
+    const requests = client.calls - callsBefore;
     const after = probe.head();
     o.log(`  closed (${o.concurrency} in flight): ${closed.perSecond.toFixed(0)} lifecycles/s, ${closed.failed} failed`);
+    // The floor under every request: what a GET that does next to nothing costs the platform.
+    const health = await measureRequestFloor(client, app.pid, ['/health'], undefined, o.floorMs, o.concurrency);
+    const paymentPaths = closed.dispenseIds.map((id) => `/settlement/dispenses/${id}`);
+    const paymentRead = paymentPaths.length > 0 ? await measureRequestFloor(client, app.pid, paymentPaths, driver.agencyToken, o.floorMs, o.concurrency) : undefined;
+    o.log(`  request floor: /health ${health.cpuUsPerRequest.toFixed(0)} µs, payment read ${paymentRead?.cpuUsPerRequest.toFixed(0) ?? '—'} µs of CPU per request`);
     const lag = relayLag([probe], [probe], new Map([[probe, before]]));
     const open = await openLoop(driver, o.rate, o.openMs);
     o.log(`  open (${o.rate}/s offered): ${open.perSecond.toFixed(0)} lifecycles/s completed, ${open.failed} failed`);
@@ -84,6 +98,8 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
       appendsPerSecond: (after - before) / closed.seconds,
       eventsPerLifecycle: closed.completed ? (after - before) / closed.completed : NaN,
       cpuMsPerLifecycle: closed.completed ? ((cpuAfter - cpuBefore) * 1000) / closed.completed : NaN,
+      requestsPerLifecycle: closed.completed ? requests / closed.completed : NaN,
+      floor: { health, paymentRead },
       lag,
       peakRssBytes: Math.max(memory.peakHwm, memory.peakRss),
       startMs,
