@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 /** Id generation is a port so handlers stay deterministic under test. */
 export interface IdGenerator {
@@ -7,7 +7,23 @@ export interface IdGenerator {
 
 export const ID_GENERATOR = Symbol('IdGenerator');
 
-export const uuidGenerator: IdGenerator = { next: () => randomUUID() };
+/**
+ * RFC 9562 version-7 UUID: 48 bits of Unix milliseconds, then 74 random bits. Ids made close in
+ * time sort close together, so the store's stream index (`prescription-{id}`, `payment-{id}`, …)
+ * grows at its end instead of touching a random page per append: one lifecycle's commits cost
+ * half as much (bench/results). The millisecond shows in the id; an id already names its facts'
+ * times, so it reveals nothing they do not.
+ */
+export function uuidV7(nowMs: number = Date.now()): string {
+  const bytes = randomFillSync(Buffer.allocUnsafe(16));
+  bytes.writeUIntBE(Math.max(0, Math.trunc(nowMs)) % 2 ** 48, 0, 6);
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export const uuidGenerator: IdGenerator = { next: () => uuidV7() };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 

@@ -1,4 +1,4 @@
-import { addDaysToDate, applyRatio, canonicalJson, chinaDate, chinaDayStart, chinaYear, daysBetween, derivedId, formatYuan, isUuid, ratioToBasisPoints, uuidV5 } from './index';
+import { addDaysToDate, applyRatio, canonicalJson, chinaDate, chinaDayStart, chinaYear, daysBetween, derivedId, formatYuan, isUuid, ratioToBasisPoints, uuidGenerator, uuidV5, uuidV7 } from './index';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops undefined members', () => {
@@ -9,6 +9,19 @@ describe('canonicalJson', () => {
 
   it('gives the same text whatever the insertion order', () => {
     expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 }));
+  });
+
+  it('orders keys by UTF-16 code unit, in small and large objects alike, and writes values as JSON does', () => {
+    const keys = ['b', 'B', 'é', 'z', '𝒳', 'a1', 'a', '_', '10', '9'];
+    const small = Object.fromEntries(keys.map((k, i) => [k, i]));
+    const sorted = [...keys].sort();
+    expect(canonicalJson(small)).toBe(`{${sorted.map((k) => `${JSON.stringify(k)}:${keys.indexOf(k)}`).join(',')}}`);
+    const large = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${(i * 7919) % 40}`, i]));
+    expect(Object.keys(JSON.parse(canonicalJson(large)))).toEqual(Object.keys(large).sort());
+    const text = 'a"\\ \u2028 \ud83d';
+    expect(canonicalJson([-0, 1.5e-7, 1e21, text, undefined, 12345678901234567890n, new Date(0)])).toBe(
+      `[0,1.5e-7,1e+21,${JSON.stringify(text)},null,"12345678901234567890","1970-01-01T00:00:00.000Z"]`,
+    );
   });
 
   it('refuses values JSON cannot carry faithfully', () => {
@@ -50,6 +63,24 @@ describe('ids', () => {
     expect(a).toBe(derivedId('evt-1', 'claim'));
     expect(a).not.toBe(derivedId('evt-1', 'release'));
     expect(isUuid(a)).toBe(true);
+  });
+
+  it('makes version-7 ids that carry their millisecond and sort by it', () => {
+    const at = Date.parse('2026-12-05T10:00:00.000Z');
+    const id = uuidV7(at);
+    expect(isUuid(id)).toBe(true);
+    expect(id[14]).toBe('7');
+    expect('89ab').toContain(id[19]);
+    expect(parseInt(id.replace(/-/g, '').slice(0, 12), 16)).toBe(at);
+    const later = uuidV7(at + 1);
+    expect(id < later).toBe(true);
+    expect(uuidV7(at)).not.toBe(id);
+  });
+
+  it('the default generator hands out distinct version-7 ids', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => uuidGenerator.next()));
+    expect(ids.size).toBe(1000);
+    for (const id of ids) expect(id[14]).toBe('7');
   });
 });
 

@@ -171,6 +171,29 @@ describe('SqliteEventStore group commit', () => {
     await store.close();
   });
 
+  it('keeps an event id unique within its stream without a unique index, also within one group commit', async () => {
+    const file = tempFile();
+    const store = new SqliteEventStore(file);
+    const stream = `payment-${randomUUID()}`;
+    const first = newEvent('Recorded');
+    await store.append(stream, [first], { expectedRevision: 'no_stream' });
+    const again = newEvent('Corrected');
+    // Queued in the same tick, so both run in one transaction: the second sees the first's row.
+    const [a, b] = await Promise.all([
+      store.append(stream, [again], { expectedRevision: 'any' }),
+      store.append(stream, [again], { expectedRevision: 'any' }),
+    ]);
+    expect([a.written, b.written].sort()).toEqual([false, true]);
+    await expect(store.append(stream, [newEvent('Other'), { ...first }], { expectedRevision: 'any' })).rejects.toMatchObject({ duplicateIds: [first.id] });
+    expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['Recorded', 'Corrected']);
+    const raw = new Database(file, { readonly: true });
+    const indexes = raw.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").all() as { sql: string | null }[];
+    raw.close();
+    await store.close();
+    // One automatic index (stream_id, revision) and events_type: no (stream_id, event_id) index to write per append.
+    expect(indexes).toHaveLength(2);
+  });
+
   it('refuses a file that is not a database with EventStoreUnavailableError', async () => {
     const file = tempFile('not-a-db.sqlite');
     await new SqliteEventStore(file).close();
