@@ -106,6 +106,18 @@ describe('SqliteEventStore', () => {
     expect(verifyStream(id, read).ok).toBe(true);
   });
 
+  it('shows a stream it read as empty once another store sharing the file writes it', async () => {
+    const file = tempFile();
+    const a = open(file);
+    const b = open(file);
+    const stream = `payment-${randomUUID()}`;
+    expect(await a.readStream(stream)).toEqual([]);
+    expect(await a.readStream(stream)).toEqual([]);
+    await b.append(stream, [newEvent('Recorded')], { expectedRevision: 'no_stream' });
+    expect((await a.readStream(stream)).map((e) => e.type)).toEqual(['Recorded']);
+    await expect(a.append(stream, [newEvent('Recorded')], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
   it('delivers to a subscription on one store what another store sharing the file appends', async () => {
     const file = tempFile();
     const writer = open(file);

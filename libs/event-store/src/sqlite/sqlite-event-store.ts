@@ -349,11 +349,17 @@ export class SqliteEventStore implements EventStore, BatchSource {
       this.syncWithOtherWriters(true);
       const cached = this.streamCache.get(streamId);
       if (cached) return cached.slice(from, limit < 0 ? undefined : from + limit).map(tailRowToRecorded);
-      rows = this.stmt.readStream.all(streamId, from, limit) as EventRow[];
+      rows = this.readStreamRows(streamId, from, limit);
     } else {
-      rows = this.stmt.readStream.all(streamId, from, limit) as EventRow[];
+      rows = this.readStreamRows(streamId, from, limit);
     }
     return rows.map(toRecorded);
+  }
+
+  private readStreamRows(streamId: string, from: number, limit: number): EventRow[] {
+    const rows = this.stmt.readStream.all(streamId, from, limit) as EventRow[];
+    if (rows.length === 0 && from === 0) this.streamCache.rememberAbsent(streamId);
+    return rows;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

@@ -66,14 +66,47 @@ describe('StreamCache', () => {
     expect(cache.get('t')).toBeUndefined();
   });
 
+  it('given a stream read empty, then it answers empty until its first commit, and then holds that commit', () => {
+    const cache = new StreamCache(10);
+    cache.rememberAbsent('s');
+    expect(cache.has('s')).toBe(true);
+    expect(cache.get('s')).toEqual([]);
+    cache.committed('s', [row('s', 0)]);
+    expect(revisions(cache.get('s'))).toEqual([0]);
+  });
+
+  it('given a stream read empty, when a commit lands past revision 0 (someone else wrote first), then nothing is cached', () => {
+    const cache = new StreamCache(10);
+    cache.rememberAbsent('s');
+    cache.committed('s', [row('s', 2)]);
+    expect(cache.has('s')).toBe(false);
+  });
+
+  it('given full capacity, when many missing streams are read, then no cached stream is evicted and the missing ones stay bounded', () => {
+    const cache = new StreamCache(2);
+    cache.remember('a', [row('a', 0)]);
+    cache.remember('b', [row('b', 0)]);
+    for (const s of ['x', 'y', 'z']) cache.rememberAbsent(s);
+    expect(revisions(cache.get('a'))).toEqual([0]);
+    expect(revisions(cache.get('b'))).toEqual([0]);
+    expect(cache.has('x')).toBe(false);
+    expect(cache.has('y')).toBe(true);
+    expect(cache.has('z')).toBe(true);
+  });
+
   it('forgets one stream or all of them', () => {
     const cache = new StreamCache(10);
     cache.remember('a', [row('a', 0)]);
     cache.remember('b', [row('b', 0)]);
+    cache.rememberAbsent('m');
+    cache.rememberAbsent('n');
     cache.forget('a');
+    cache.forget('m');
     expect(cache.get('a')).toBeUndefined();
+    expect(cache.has('m')).toBe(false);
     expect(cache.get('b')).toBeDefined();
     cache.clear();
     expect(cache.get('b')).toBeUndefined();
+    expect(cache.has('n')).toBe(false);
   });
 });

@@ -12,6 +12,13 @@ import type { TailRow } from './recent-tail';
  */
 export class StreamCache {
   private readonly streams = new Map<string, TailRow[]>();
+  /**
+   * Streams a read found empty. A command reads its stream before creating it (a new
+   * prescription, a payment), and some commands read a stream that usually never exists (a
+   * pharmacy's dissolution record): the same coherence rules let those reads skip the query too.
+   * Kept apart from `streams` so a walk over missing streams never evicts a real one.
+   */
+  private readonly absent = new Set<string>();
 
   constructor(private readonly capacity: number) {}
 
@@ -20,10 +27,11 @@ export class StreamCache {
   }
 
   has(streamId: string): boolean {
-    return this.streams.has(streamId);
+    return this.streams.has(streamId) || this.absent.has(streamId);
   }
 
   get(streamId: string): readonly TailRow[] | undefined {
+    if (this.absent.has(streamId)) return NO_ROWS;
     const rows = this.streams.get(streamId);
     if (rows) {
       this.streams.delete(streamId);
@@ -40,9 +48,18 @@ export class StreamCache {
     while (this.streams.size > this.capacity) this.streams.delete(this.streams.keys().next().value as string);
   }
 
+  /** A read found no event in this stream. */
+  rememberAbsent(streamId: string): void {
+    if (!this.enabled || this.streams.has(streamId)) return;
+    this.absent.delete(streamId);
+    this.absent.add(streamId);
+    if (this.absent.size > this.capacity) this.absent.delete(this.absent.values().next().value as string);
+  }
+
   /** Rows this connection committed to one stream, in revision order. */
   committed(streamId: string, rows: readonly TailRow[]): void {
     if (rows.length === 0) return;
+    this.absent.delete(streamId);
     const cached = this.streams.get(streamId);
     if (cached && cached.length === rows[0].revision) {
       cached.push(...rows);
@@ -53,9 +70,13 @@ export class StreamCache {
 
   forget(streamId: string): void {
     this.streams.delete(streamId);
+    this.absent.delete(streamId);
   }
 
   clear(): void {
     this.streams.clear();
+    this.absent.clear();
   }
 }
+
+const NO_ROWS: readonly TailRow[] = Object.freeze([]);
