@@ -10,8 +10,8 @@ export const ID_GENERATOR = Symbol('IdGenerator');
 /**
  * RFC 9562 version-7 UUID: 48 bits of Unix milliseconds, then 74 random bits. Ids made close in
  * time sort close together, so the store's stream index (`prescription-{id}`, `payment-{id}`, …)
- * grows at its end instead of touching a random page per append: one lifecycle's commits cost
- * half as much (bench/results). The millisecond shows in the id; an id already names its facts'
+ * grows at its end instead of touching a random page per append (an append on a 200k-event
+ * file: 148 → 67 µs). The millisecond shows in the id; an id already names its facts'
  * times, so it reveals nothing they do not.
  */
 export function uuidV7(nowMs: number = Date.now()): string {

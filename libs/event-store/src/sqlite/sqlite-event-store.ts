@@ -108,7 +108,8 @@ CREATE TABLE IF NOT EXISTS events (
   metadata    TEXT    NOT NULL,
   hash        TEXT    NOT NULL,
   occurred_at INTEGER NOT NULL,
-  UNIQUE (stream_id, revision)
+  UNIQUE (stream_id, revision),
+  UNIQUE (stream_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS events_type ON events (type);
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -116,11 +117,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   position INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
-// The UNIQUE (stream_id, revision) index also serves stream reads, stream-head lookups, prefix scans
-// and the event-id lookups of idempotency. An event id is unique within its stream because every
-// append checks the stream's ids inside its IMMEDIATE transaction (appendInTransaction): a second
-// unique index on (stream_id, event_id) enforced the same thing again at a cost of about 40 % of
-// each commit (its random pages in the WAL). Files made before keep that index; it is harmless.
+// The UNIQUE (stream_id, revision) index also serves stream reads, stream-head lookups and prefix scans.
+// UNIQUE (stream_id, event_id) keeps the idempotency check a lookup: without it the check walks the
+// stream, which cost a 700-event stream 3.5x its appends per second. Both indexes lead with the
+// stream id, so version-7 ids (@rx/kernel) keep their inserts at the index's end.
 // `hash` duplicates metadata.hash so an append finds the chain's previous link without parsing JSON.
 
 const COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata';
