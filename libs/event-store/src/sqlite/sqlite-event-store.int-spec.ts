@@ -8,7 +8,7 @@ import { createEventStore } from '../event-store.factory';
 import type { RecordedEvent } from '../event-store.port';
 import { verifyStream } from '../integrity';
 import { describeEventStoreContract, newEvent, waitFor } from '../testing/event-store.contract';
-import { SqliteEventStore } from './sqlite-event-store';
+import { readAllSql, SqliteEventStore } from './sqlite-event-store';
 
 const dirs: string[] = [];
 function tempFile(name = 'rx.sqlite'): string {
@@ -104,6 +104,31 @@ describe('SqliteEventStore', () => {
     const read = await b.readStream(id);
     expect(read).toHaveLength(2);
     expect(verifyStream(id, read).ok).toBe(true);
+  });
+
+  it('pages through several event types in position order without sorting the rest of the store', async () => {
+    const file = tempFile();
+    const store = open(file);
+    for (let i = 0; i < 30; i++) {
+      await store.append(`rx-${randomUUID()}`, [newEvent('Issued'), newEvent('Noise'), newEvent(i % 2 ? 'Claimed' : 'Revoked')], { expectedRevision: 'no_stream' });
+    }
+    const page = await store.readAll({ streamPrefixes: ['rx-'], eventTypes: ['Issued', 'Claimed', 'Revoked'], maxCount: 10 });
+    expect(page).toHaveLength(10);
+    expect(page.every((e) => e.type !== 'Noise')).toBe(true);
+    expect(page.map((e) => e.position)).toEqual([...page.map((e) => e.position)].sort((a, b) => (a < b ? -1 : 1)));
+    const next = await store.readAll({ streamPrefixes: ['rx-'], eventTypes: ['Issued', 'Claimed', 'Revoked'], after: page[9].position, maxCount: 100 });
+    expect(next).toHaveLength(50);
+    const raw = new Database(file, { readonly: true });
+    const plan = (prefixes: number, types: number) => {
+      const params = Array.from({ length: 1 + 2 * prefixes + types + 1 }, () => 0);
+      return (raw.prepare(`EXPLAIN QUERY PLAN ${readAllSql(prefixes, types)}`).all(...params) as { detail: string }[]).map((r) => r.detail).join('; ');
+    };
+    try {
+      for (const [prefixes, types] of [[1, 3], [0, 2], [1, 1], [0, 0]]) expect(plan(prefixes, types)).not.toMatch(/TEMP B-TREE/);
+      expect(plan(0, 1)).toMatch(/events_type/);
+    } finally {
+      raw.close();
+    }
   });
 
   it('shows a stream it read as empty once another store sharing the file writes it', async () => {

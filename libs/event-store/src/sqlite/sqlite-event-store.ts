@@ -520,10 +520,7 @@ export class SqliteEventStore implements EventStore, BatchSource {
     const key = `${prefixes}:${types}`;
     let statement = this.readAllStatements.get(key);
     if (!statement) {
-      const where = ['position > ?'];
-      if (prefixes > 0) where.push(`(${Array.from({ length: prefixes }, () => 'substr(stream_id, 1, length(?)) = ?').join(' OR ')})`);
-      if (types > 0) where.push(`type IN (${Array.from({ length: types }, () => '?').join(', ')})`);
-      statement = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`);
+      statement = this.db.prepare(readAllSql(prefixes, types));
       this.readAllStatements.set(key, statement);
     }
     return statement;
@@ -532,6 +529,21 @@ export class SqliteEventStore implements EventStore, BatchSource {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreUnavailableError(`SQLite event store ${this.path} is closed`);
   }
+}
+
+/**
+ * A page of the global order. One event type is a walk of the type index, already in position
+ * order. Several types must not use that index: SQLite would gather every matching event after
+ * `position` and sort them all to hand back one page, so each page of a catch-up re-read the rest
+ * of the store (24 ms a page on 220k events, quadratic over a rebuild). `+type` makes it walk
+ * positions and filter, which stops after one page.
+ */
+export function readAllSql(prefixes: number, types: number): string {
+  const where = ['position > ?'];
+  if (prefixes > 0) where.push(`(${Array.from({ length: prefixes }, () => 'substr(stream_id, 1, length(?)) = ?').join(' OR ')})`);
+  if (types === 1) where.push('type = ?');
+  else if (types > 1) where.push(`+type IN (${Array.from({ length: types }, () => '?').join(', ')})`);
+  return `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`;
 }
 
 function readAllParams(after: bigint, filter: EventFilter, limit: number): unknown[] {
