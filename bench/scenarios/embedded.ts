@@ -38,6 +38,8 @@ export interface EmbeddedResult {
   eventsPerLifecycle: number;
   /** Platform CPU time (user + system) per lifecycle during the closed run: steadier than a rate on a shared machine. */
   cpuMsPerLifecycle: number;
+  /** The bench process's own CPU (the load generator, on the machine's other core) per lifecycle of the closed run. */
+  clientCpuMsPerLifecycle: number;
   /** HTTP requests the closed run sent per completed lifecycle (commands, claim retries, payment polls). */
   requestsPerLifecycle: number;
   /** CPU per request of two near-empty GETs after the closed run: `/health` and an agency's read of a recorded payment. */
@@ -72,7 +74,9 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
     const before = probe.head();
     const cpuBefore = readCpuSeconds(app.pid);
     const callsBefore = client.calls;
+    const clientCpuBefore = process.cpuUsage();
     const closed = await closedLoop(driver, o.concurrency, o.closedMs);
+    const clientCpu = process.cpuUsage(clientCpuBefore);
     const cpuAfter = readCpuSeconds(app.pid);
     const requests = client.calls - callsBefore;
     const after = probe.head();
@@ -98,6 +102,7 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
       appendsPerSecond: (after - before) / closed.seconds,
       eventsPerLifecycle: closed.completed ? (after - before) / closed.completed : NaN,
       cpuMsPerLifecycle: closed.completed ? ((cpuAfter - cpuBefore) * 1000) / closed.completed : NaN,
+      clientCpuMsPerLifecycle: closed.completed ? (clientCpu.user + clientCpu.system) / 1000 / closed.completed : NaN,
       requestsPerLifecycle: closed.completed ? requests / closed.completed : NaN,
       floor: { health, paymentRead },
       lag,
