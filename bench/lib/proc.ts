@@ -115,6 +115,21 @@ export function readCpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * Waits until the process has gone quiet (under `busyShare` of a core over `windowMs`), at most
+ * `timeoutMs`: work queued by one phase (relays, read models, audit copies of an overload's
+ * backlog) must not be billed to the next phase's latencies. Returns how long it waited.
+ */
+export async function waitUntilQuiet(pid: number, { windowMs = 500, busyShare = 0.05, timeoutMs = 30_000 } = {}): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const before = readCpuSeconds(pid);
+    await sleep(windowMs);
+    const used = readCpuSeconds(pid) - before;
+    if (!(used > (busyShare * windowMs) / 1000) || Date.now() - t0 >= timeoutMs) return Date.now() - t0;
+  }
+}
+
 /** USER_HZ: 100 on every Linux we run on (getconf CLK_TCK). */
 const CLOCK_TICKS_PER_SECOND = 100;
 

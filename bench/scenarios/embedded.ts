@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { HttpClient } from '../lib/http';
 import { relayLag } from '../lib/lag';
 import { BENCH_JWT_SECRET, BENCH_PICKUP_SECRET, closedLoop, LifecycleDriver, openLoop, type RunResult } from '../lib/lifecycle';
-import { MemorySampler, readCpuSeconds, startApp } from '../lib/proc';
+import { MemorySampler, readCpuSeconds, startApp, waitUntilQuiet } from '../lib/proc';
 import { measureRequestFloor, type RequestFloor } from '../lib/request-floor';
 import type { Samples } from '../lib/stats';
 import { StoreProbe } from '../lib/store-probe';
@@ -70,6 +70,7 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
     if (o.warmupMs > 0) {
       const w = await closedLoop(driver, o.concurrency, o.warmupMs);
       o.log(`  warm-up: ${w.completed} lifecycles, ${w.failed} failed`);
+      await waitUntilQuiet(app.pid);
     }
     const before = probe.head();
     const cpuBefore = readCpuSeconds(app.pid);
@@ -87,8 +88,11 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
     const paymentRead = paymentPaths.length > 0 ? await measureRequestFloor(client, app.pid, paymentPaths, driver.agencyToken, o.floorMs, o.concurrency) : undefined;
     o.log(`  request floor: /health ${health.cpuUsPerRequest.toFixed(0)} µs, payment read ${paymentRead?.cpuUsPerRequest.toFixed(0) ?? '—'} µs of CPU per request`);
     const lag = relayLag([probe], [probe], new Map([[probe, before]]));
+    await waitUntilQuiet(app.pid);
     const open = await openLoop(driver, o.rate, o.openMs);
     o.log(`  open (${o.rate}/s offered): ${open.perSecond.toFixed(0)} lifecycles/s completed, ${open.failed} failed`);
+    const settledMs = await waitUntilQuiet(app.pid);
+    o.log(`  platform quiet again ${settledMs} ms after the overload`);
     // And at half of what the closed run sustained: the latency at a load the platform carries.
     const sustainableRate = Math.max(10, Math.round(closed.perSecond / 2 / 10) * 10);
     const sustainable = await openLoop(driver, sustainableRate, o.openMs);
