@@ -47,10 +47,22 @@ export interface SqliteEventStoreOptions {
    * the commit that crosses it.
    */
   walCheckpoint?: 'background' | 'inline';
+  /**
+   * With background checkpoints: WAL frames after which this connection finishes a pass's copy so
+   * the next commit restarts the WAL from its start; default 6000 (about 24 MB).
+   */
+  walRestartFrames?: number;
 }
 
 /** Pages in the WAL before the writing connection checkpoints itself when the background one does. */
 const SAFETY_NET_AUTOCHECKPOINT_PAGES = 10_000;
+/**
+ * WAL frames after which the writer finishes a background pass's copy itself, so its next commit
+ * restarts the WAL. Without that only the safety net restarted it: under steady load every 10 000
+ * pages a commit copied what was left and synced both files, a 10-20 ms stall each time (p99 at
+ * 110 lifecycles/s: 13 ms, against 5.5 with no such stall); finishing a pass costs about 5 ms.
+ */
+const DEFAULT_WAL_RESTART_FRAMES = 6_000;
 const BACKGROUND_CHECKPOINT_MS = 250;
 const VERSION_CHECK_MS = 5;
 
@@ -175,6 +187,7 @@ export class SqliteEventStore implements EventStore, BatchSource {
       recentEvents: options.recentEvents ?? 2_000,
       cachedStreams: options.cachedStreams ?? 1024,
       walCheckpoint: options.walCheckpoint ?? 'background',
+      walRestartFrames: options.walRestartFrames ?? DEFAULT_WAL_RESTART_FRAMES,
     };
     if (!Number.isInteger(this.settings.subscriptionBatchSize) || this.settings.subscriptionBatchSize < 1) {
       throw new Error(`SqliteEventStore: subscriptionBatchSize must be a positive integer, not ${String(this.settings.subscriptionBatchSize)}`);
@@ -458,12 +471,28 @@ export class SqliteEventStore implements EventStore, BatchSource {
 
   private startCheckpointer(): void {
     try {
-      this.checkpointer = new WalCheckpointer(this.path, BACKGROUND_CHECKPOINT_MS, SAFETY_NET_AUTOCHECKPOINT_PAGES);
+      this.checkpointer = new WalCheckpointer(this.path, BACKGROUND_CHECKPOINT_MS, SAFETY_NET_AUTOCHECKPOINT_PAGES, (frames) => {
+        if (frames >= this.settings.walRestartFrames) this.finishCheckpoint();
+      });
     } catch (error) {
       // No thread to be had: back to SQLite's own checkpoints, and never try again.
       this.settings.walCheckpoint = 'inline';
       this.db.pragma('wal_autocheckpoint = 1000');
       process.emitWarning(`SQLite WAL checkpoint worker not started (${errorMessage(error)}); checkpointing inline`);
+    }
+  }
+
+  /**
+   * Copies what the background pass left (the frames committed while it ran) on this connection,
+   * where no commit can interleave, so the WAL is fully copied when the next append begins and
+   * SQLite restarts it from its start. Between two write groups, never inside one.
+   */
+  private finishCheckpoint(): void {
+    if (this.closed || this.db.inTransaction) return;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or closing: the next pass asks again, and the safety net still stands.
     }
   }
 

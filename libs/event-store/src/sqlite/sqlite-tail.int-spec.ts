@@ -321,6 +321,37 @@ describe('SqliteEventStore recent tail, checkpoints and WAL checkpointer (files)
       expect(all.map((e) => e.id)).toEqual(got.map((e) => e.id));
     });
 
+    describe('under appends that never pause', () => {
+      /**
+       * 4,000 commits of one small event each (well over the 10,000-page safety net in WAL frames),
+       * with the event loop turning every few commits as a server's I/O makes it: some commit always
+       * lands while a background pass copies, so that pass never leaves the WAL fully copied.
+       */
+      const appendSteadily = async (store: SqliteEventStore): Promise<void> => {
+        for (let n = 0; n < 4000; n++) {
+          await store.append(`record-${randomUUID()}`, [newEvent('Recorded', { n, blob: 'x'.repeat(200) })], { expectedRevision: 'no_stream' });
+          if (n % 5 === 4) await sleep(1);
+        }
+      };
+      const SAFETY_NET_WAL_BYTES = 10_000 * (4096 + 24);
+
+      it('given walRestartFrames, when the WAL passes it, then the writer restarts the WAL and its file stays small', async () => {
+        const file = newFile();
+        const store = open(file, { walRestartFrames: 200 });
+        await appendSteadily(store);
+        // The WAL file keeps its largest size; restarted every pass, that stays far below the safety net's.
+        expect(statSync(`${file}-wal`).size).toBeLessThan(0.75 * SAFETY_NET_WAL_BYTES);
+        expect(await store.readAll({ maxCount: 5000 })).toHaveLength(4000);
+      });
+
+      it('given the restart left to the safety net, when the same events are appended, then the WAL file grows with them', async () => {
+        const file = newFile();
+        const store = open(file, { walRestartFrames: Number.MAX_SAFE_INTEGER });
+        await appendSteadily(store);
+        expect(statSync(`${file}-wal`).size).toBeGreaterThanOrEqual(SAFETY_NET_WAL_BYTES);
+      });
+    });
+
     it('given an unknown walCheckpoint, when constructing, then it throws naming walCheckpoint', () => {
       expect(() => new SqliteEventStore(newFile(), { walCheckpoint: 'sometimes' as never })).toThrow(Error);
       expect(() => new SqliteEventStore(newFile(), { walCheckpoint: 'sometimes' as never })).toThrow(/walCheckpoint/);
