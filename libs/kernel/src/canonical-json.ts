@@ -5,7 +5,7 @@
  *
  * Every stored event is hashed over this encoding, so it sits on the append path: one string is
  * built by concatenation, without the intermediate arrays a map/filter/join version makes
- * (measured 27 → 7 µs per event hash).
+ * (an event's hash, canonical JSON and sha-256 together: 14 → 7 µs).
  */
 export function canonicalJson(value: unknown): string {
   return encode(value);
