@@ -48,7 +48,7 @@ export async function runCommand<Command, Event extends DomainEvent, State>(
   const maxAttempts = options.maxAttempts ?? 5;
   const upcast = options.upcast ?? asDomainEvent;
   for (let attempt = 1; ; attempt++) {
-    const stored = await store.readStream(streamId);
+    const stored = await store.readStream(streamId, { forAppend: true });
     let state = decider.initialState();
     for (const e of stored) state = decider.evolve(state, upcast(e) as Event);
     const revision = stored.length - 1;

@@ -68,6 +68,11 @@ export interface ReadStreamOptions {
   /** Only events whose `occurredAt` is at or before this instant (as-of queries). */
   upTo?: Date;
   maxCount?: number;
+  /**
+   * The caller is about to append to this stream (a command's load). An adapter may keep the
+   * stream to answer the reads and the append that follow; what is returned is the same.
+   */
+  forAppend?: boolean;
 }
 
 export interface EventFilter {

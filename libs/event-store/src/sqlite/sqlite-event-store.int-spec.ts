@@ -131,6 +131,21 @@ describe('SqliteEventStore', () => {
     }
   });
 
+  it('shows a stream it read for an append once another store sharing the file extends it', async () => {
+    const file = tempFile();
+    const a = open(file);
+    const b = open(file);
+    const stream = `benefit-${randomUUID()}`;
+    await b.append(stream, [newEvent('Consumed')], { expectedRevision: 'no_stream' });
+    expect(await a.readStream(stream, { forAppend: true })).toHaveLength(1);
+    await b.append(stream, [newEvent('Consumed')], { expectedRevision: 0 });
+    expect(await a.readStream(stream, { forAppend: true })).toHaveLength(2);
+    await expect(a.append(stream, [newEvent('Consumed')], { expectedRevision: 0 })).rejects.toBeInstanceOf(ConcurrencyError);
+    await a.append(stream, [newEvent('Consumed')], { expectedRevision: 1 });
+    expect((await b.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2]);
+    expect((await a.readStream(stream)).map((e) => e.revision)).toEqual([0, 1, 2]);
+  });
+
   it('shows a stream it read as empty once another store sharing the file writes it', async () => {
     const file = tempFile();
     const a = open(file);

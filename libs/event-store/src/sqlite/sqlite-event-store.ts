@@ -362,16 +362,22 @@ export class SqliteEventStore implements EventStore, BatchSource {
       this.syncWithOtherWriters(true);
       const cached = this.streamCache.get(streamId);
       if (cached) return cached.slice(from, limit < 0 ? undefined : from + limit).map(tailRowToRecorded);
-      rows = this.readStreamRows(streamId, from, limit);
+      rows = this.readStreamRows(streamId, from, limit, options.forAppend === true);
     } else {
-      rows = this.readStreamRows(streamId, from, limit);
+      rows = this.readStreamRows(streamId, from, limit, options.forAppend === true);
     }
     return rows.map(toRecorded);
   }
 
-  private readStreamRows(streamId: string, from: number, limit: number): EventRow[] {
+  /**
+   * A stream read whole before an append is kept: the command's own follow-up reads (a saga reads
+   * a ledger, then runs its command on it) and its commit then extend it in memory. Other reads
+   * never fill the cache (see StreamCache).
+   */
+  private readStreamRows(streamId: string, from: number, limit: number, forAppend: boolean): EventRow[] {
     const rows = this.stmt.readStream.all(streamId, from, limit) as EventRow[];
-    if (rows.length === 0 && from === 0) this.streamCache.rememberAbsent(streamId);
+    if (from === 0 && rows.length === 0) this.streamCache.rememberAbsent(streamId);
+    else if (forAppend && from === 0 && limit < 0) this.streamCache.remember(streamId, rows.map(toTailRow));
     return rows;
   }
 
@@ -590,6 +596,10 @@ function encodeEvent(streamId: string, revision: number, id: string, e: NewEvent
   } catch (error) {
     throw new InvalidAppendError(`stream ${streamId}, event ${id}: data is not JSON-encodable (${errorMessage(error)})`);
   }
+}
+
+function toTailRow(row: EventRow): TailRow {
+  return { position: BigInt(row.position), streamId: row.stream_id, revision: row.revision, id: row.event_id, type: row.type, data: row.data, metadata: row.metadata };
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

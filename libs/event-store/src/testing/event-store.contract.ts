@@ -178,6 +178,17 @@ export function describeEventStoreContract(
         expect(await store.readStream(id, { fromRevision: 9 })).toEqual([]);
       });
 
+      it('reads the same for an append as for anything else, and appends on it as usual', async () => {
+        const id = stream();
+        await store.append(id, [newEvent('A'), newEvent('B')], { expectedRevision: 'no_stream' });
+        const plain = await store.readStream(id);
+        const forAppend = await store.readStream(id, { forAppend: true });
+        expect(forAppend).toEqual(plain);
+        await store.append(id, [newEvent('C')], { expectedRevision: 1 });
+        expect((await store.readStream(id, { forAppend: true })).map((e) => e.type)).toEqual(['A', 'B', 'C']);
+        expect((await store.readStream(id, { forAppend: true, fromRevision: 1, maxCount: 1 })).map((e) => e.type)).toEqual(['B']);
+      });
+
       it('lists streams by prefix', async () => {
         const a = stream('a');
         const b = stream('b');

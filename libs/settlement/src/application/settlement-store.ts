@@ -52,7 +52,8 @@ export class SettlementStore {
     decider: Pick<Decider<unknown, E, S>, 'initialState' | 'evolve'>,
     isMine: (e: E) => boolean,
   ): Promise<{ state: S; found: boolean }> {
-    const events = await this.store.readStream(streamId);
+    // The saga appends to this stream next.
+    const events = await this.store.readStream(streamId, { forAppend: true });
     let state = decider.initialState();
     for (const recorded of events) {
       const e = { type: recorded.type, data: recorded.data } as E;
