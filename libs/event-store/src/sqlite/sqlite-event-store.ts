@@ -192,6 +192,9 @@ export class SqliteEventStore implements EventStore, BatchSource {
     if (!Number.isInteger(this.settings.subscriptionBatchSize) || this.settings.subscriptionBatchSize < 1) {
       throw new Error(`SqliteEventStore: subscriptionBatchSize must be a positive integer, not ${String(this.settings.subscriptionBatchSize)}`);
     }
+    if (typeof this.settings.walRestartFrames !== 'number' || !(this.settings.walRestartFrames >= 1)) {
+      throw new Error(`SqliteEventStore: walRestartFrames must be a number of frames >= 1, not ${String(this.settings.walRestartFrames)}`);
+    }
     if (this.settings.walCheckpoint !== 'background' && this.settings.walCheckpoint !== 'inline') {
       throw new Error(`SqliteEventStore: walCheckpoint must be background or inline, not ${String(this.settings.walCheckpoint)}`);
     }

@@ -357,6 +357,10 @@ describe('SqliteEventStore recent tail, checkpoints and WAL checkpointer (files)
       expect(() => new SqliteEventStore(newFile(), { walCheckpoint: 'sometimes' as never })).toThrow(/walCheckpoint/);
     });
 
+    it('given walRestartFrames below one or not a number, when constructing, then it throws naming walRestartFrames', () => {
+      for (const bad of [0, -5, Number.NaN, '100' as never]) expect(() => new SqliteEventStore(newFile(), { walRestartFrames: bad })).toThrow(/walRestartFrames/);
+    });
+
     it('given a subscription batch size below one, when constructing, then it throws naming subscriptionBatchSize', () => {
       for (const bad of [0, -1, 1.5]) expect(() => new SqliteEventStore(newFile(), { subscriptionBatchSize: bad })).toThrow(/subscriptionBatchSize/);
     });
