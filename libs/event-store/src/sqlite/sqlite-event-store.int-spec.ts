@@ -33,6 +33,11 @@ describe('SqliteEventStore', () => {
   afterEach(async () => {
     await Promise.all(stores.splice(0).map((s) => s.close()));
   });
+  /** Two connections to one file, as two instances of an app share it. */
+  const twoStoresOnOneFile = (): [SqliteEventStore, SqliteEventStore] => {
+    const file = tempFile();
+    return [open(file), open(file)];
+  };
 
   it('creates the parent directory and opens the file in WAL mode', () => {
     const file = tempFile();
@@ -89,9 +94,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('lets one of two stores sharing a file win a race on the same expected revision', async () => {
-    const file = tempFile();
-    const a = open(file);
-    const b = open(file);
+    const [a, b] = twoStoresOnOneFile();
     const id = `prescription-${randomUUID()}`;
     await a.append(id, [newEvent('Issued')], { expectedRevision: 'no_stream' });
     const results = await Promise.allSettled([
@@ -132,9 +135,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('shows a stream it read for an append once another store sharing the file extends it', async () => {
-    const file = tempFile();
-    const a = open(file);
-    const b = open(file);
+    const [a, b] = twoStoresOnOneFile();
     const stream = `benefit-${randomUUID()}`;
     await b.append(stream, [newEvent('Consumed')], { expectedRevision: 'no_stream' });
     expect(await a.readStream(stream, { forAppend: true })).toHaveLength(1);
@@ -147,9 +148,7 @@ describe('SqliteEventStore', () => {
   });
 
   it('shows a stream it read as empty once another store sharing the file writes it', async () => {
-    const file = tempFile();
-    const a = open(file);
-    const b = open(file);
+    const [a, b] = twoStoresOnOneFile();
     const stream = `payment-${randomUUID()}`;
     expect(await a.readStream(stream)).toEqual([]);
     expect(await a.readStream(stream)).toEqual([]);
