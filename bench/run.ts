@@ -12,6 +12,7 @@ import { runAudit, type AuditResult } from './scenarios/audit';
 import { runDistributed, type DistributedResult } from './scenarios/distributed';
 import { runEmbedded, type EmbeddedResult } from './scenarios/embedded';
 import { COMMANDS, type RunResult } from './lib/lifecycle';
+import type { GcPauses, LoopReport } from './lib/loop-probe';
 import { ROOT } from './lib/proc';
 import { benchReferenceData } from './lib/reference';
 import { int, ms, type Samples } from './lib/stats';
@@ -103,6 +104,10 @@ function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures
     out.push(`| embedded, ${settings.rate}/s offered (open model): worst command p99 | **${ms(p99)} ms** (${int(e.open.completed)} done, ${e.open.failed} failed) | < 10 ms |`);
     const p99s = Math.max(...COMMANDS.map((c) => e.sustainable.latency[c].percentile(99)));
     out.push(`| embedded, ${e.sustainableRate}/s offered (half the closed throughput): worst command p99 | ${ms(p99s)} ms (${int(e.sustainable.completed)} done, ${e.sustainable.failed} failed) | |`);
+    const runs: Array<[string, LoopReport]> = [['closed', e.loop.closed], [`${settings.rate}/s`, e.loop.open], [`${e.sustainableRate}/s`, e.loop.sustainable]];
+    out.push(`| platform event-loop stalls (lateness of a 10 ms timer), p99 / max: ${runs.map(([n]) => n).join(' · ')} | ${runs.map(([, r]) => `${ms(r.delayP99Ms)} / ${ms(r.delayMaxMs)} ms`).join(' · ')} | |`);
+    const pauses = (g: GcPauses) => `${int(g.count)}, ${int(g.totalMs)} ms, max ${ms(g.maxMs)}`;
+    out.push(`| platform GC pauses, scavenges / major (count, total, longest): ${runs.map(([n]) => n).join(' · ')} | ${runs.map(([, r]) => `${pauses(r.scavenge)} / ${pauses(r.major)}`).join(' · ')} | |`);
     out.push(`| embedded errors (non-2xx, overload) | closed: ${e.closed.errors.toString()}; open ${settings.rate}/s: ${e.open.errors.toString()}; open ${e.sustainableRate}/s: ${e.sustainable.errors.toString()} | none |`);
   }
   if (a) {

@@ -29,6 +29,7 @@ function hookExit(): void {
 export interface AppProcess {
   name: string;
   pid: number;
+  child: ChildProcess;
   baseUrl: string;
   output(): string;
   /** VmHWM (peak resident set) and VmRSS in bytes, from /proc. */
@@ -37,7 +38,11 @@ export interface AppProcess {
 }
 
 /** Runs a compiled app (`dist/apps/<app>/src/main.js`, what `npm start` runs) and waits for /health. */
-export async function startApp(app: string, env: Record<string, string>, options: { nodeArgs?: string[]; timeoutMs?: number } = {}): Promise<AppProcess> {
+export async function startApp(
+  app: string,
+  env: Record<string, string>,
+  options: { nodeArgs?: string[]; timeoutMs?: number; /** Open an IPC channel (for a preloaded probe). */ ipc?: boolean } = {},
+): Promise<AppProcess> {
   hookExit();
   const entry = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} missing: run \`npm run build\` first`);
@@ -45,7 +50,7 @@ export async function startApp(app: string, env: Record<string, string>, options
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', RX_LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let out = '';
@@ -63,6 +68,7 @@ export async function startApp(app: string, env: Record<string, string>, options
   const proc: AppProcess = {
     name: app,
     pid: child.pid!,
+    child,
     baseUrl,
     output: () => out,
     memory: () => readMemory(child.pid!),

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { HttpClient } from '../lib/http';
 import { relayLag } from '../lib/lag';
 import { BENCH_JWT_SECRET, BENCH_PICKUP_SECRET, closedLoop, LifecycleDriver, openLoop, type RunResult } from '../lib/lifecycle';
-import { MemorySampler, readCpuSeconds, startApp, waitUntilQuiet } from '../lib/proc';
+import { LoopProbeClient, type LoopReport } from '../lib/loop-probe';
+import { MemorySampler, readCpuSeconds, ROOT, startApp, waitUntilQuiet } from '../lib/proc';
 import { measureRequestFloor, type RequestFloor } from '../lib/request-floor';
 import type { Samples } from '../lib/stats';
 import { StoreProbe } from '../lib/store-probe';
@@ -45,6 +46,8 @@ export interface EmbeddedResult {
   /** CPU per request of two near-empty GETs after the closed run: `/health` and an agency's read of a recorded payment. */
   floor: { health: RequestFloor; paymentRead?: RequestFloor };
   lag: Map<string, Samples>;
+  /** The platform's event-loop stalls and GC pauses during each run. */
+  loop: { closed: LoopReport; open: LoopReport; sustainable: LoopReport };
   peakRssBytes: number;
   startMs: number;
 }
@@ -54,14 +57,16 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
   const dir = mkdtempSync(join(tmpdir(), 'rx-bench-platform-'));
   const file = join(dir, 'rx.sqlite');
   const t0 = Date.now();
-  const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [];
+  const loopProbe = join(ROOT, 'dist', 'bench', 'lib', 'loop-probe-preload.js');
+  const nodeArgs = ['-r', loopProbe, ...(o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`] : [])];
   const app = await startApp('platform', {
     RX_EVENT_STORE: `sqlite:${file}`,
     RX_JWT_SECRET: BENCH_JWT_SECRET,
     RX_PICKUP_CODE_SECRET: BENCH_PICKUP_SECRET,
     RX_REFERENCE_DATA: o.referenceDir,
-  }, { nodeArgs });
+  }, { nodeArgs, ipc: true });
   const startMs = Date.now() - t0;
+  const loop = new LoopProbeClient(app.child);
   const memory = new MemorySampler(() => [app]);
   const client = new HttpClient(app.baseUrl, o.concurrency * 2 + 64);
   const probe = new StoreProbe(file);
@@ -76,7 +81,9 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
     const cpuBefore = readCpuSeconds(app.pid);
     const callsBefore = client.calls;
     const clientCpuBefore = process.cpuUsage();
+    await loop.reset();
     const closed = await closedLoop(driver, o.concurrency, o.closedMs);
+    const closedLoopReport = await loop.read();
     const clientCpu = process.cpuUsage(clientCpuBefore);
     const cpuAfter = readCpuSeconds(app.pid);
     const requests = client.calls - callsBefore;
@@ -89,13 +96,17 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
     o.log(`  request floor: /health ${health.cpuUsPerRequest.toFixed(0)} µs, payment read ${paymentRead?.cpuUsPerRequest.toFixed(0) ?? '—'} µs of CPU per request`);
     const lag = relayLag([probe], [probe], new Map([[probe, before]]));
     await waitUntilQuiet(app.pid);
+    await loop.reset();
     const open = await openLoop(driver, o.rate, o.openMs);
+    const openLoopReport = await loop.read();
     o.log(`  open (${o.rate}/s offered): ${open.perSecond.toFixed(0)} lifecycles/s completed, ${open.failed} failed`);
     const settledMs = await waitUntilQuiet(app.pid);
     o.log(`  platform quiet again ${settledMs} ms after the overload`);
     // And at half of what the closed run sustained: the latency at a load the platform carries.
     const sustainableRate = Math.max(10, Math.round(closed.perSecond / 2 / 10) * 10);
+    await loop.reset();
     const sustainable = await openLoop(driver, sustainableRate, o.openMs);
+    const sustainableLoopReport = await loop.read();
     o.log(`  open (${sustainableRate}/s offered): ${sustainable.perSecond.toFixed(0)} lifecycles/s completed, ${sustainable.failed} failed`);
     memory.stop();
     return {
@@ -110,6 +121,7 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
       requestsPerLifecycle: closed.completed ? requests / closed.completed : NaN,
       floor: { health, paymentRead },
       lag,
+      loop: { closed: closedLoopReport, open: openLoopReport, sustainable: sustainableLoopReport },
       peakRssBytes: Math.max(memory.peakHwm, memory.peakRss),
       startMs,
     };
