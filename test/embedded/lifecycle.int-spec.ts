@@ -108,6 +108,38 @@ describe('embedded lifecycle across contexts', () => {
     expect(integrity.body).toMatchObject({ ok: true, failures: [] });
   });
 
+  it('a refund after the full dispense reopens the prescription in prescribing too, so the physician can revoke it again', async () => {
+    const rx = await issue({
+      patientId: 'PT003',
+      diagnoses: [{ code: 'I10', name: 'Hypertension' }],
+      items: [{ drugCode: 'AML-5', quantity: 7, daysSupply: 7, dosage: { dose: 1, unit: 'tablet', timesPerDay: 1 } }],
+    });
+    expect((await t.http.post('/dispensing/claims').set('Authorization', pharmacist).send({ prescriptionId: rx.prescriptionId, pickupCode: rx.pickupCode })).status).toBe(201);
+    expect((await t.http.post(`/dispensing/prescriptions/${rx.prescriptionId}/review`).set('Authorization', pharmacist).send({ decision: 'APPROVED' })).status).toBe(200);
+    const dispense = await t.http
+      .post(`/dispensing/prescriptions/${rx.prescriptionId}/dispenses`)
+      .set('Authorization', pharmacist)
+      .send({ lines: [{ drugCode: 'AML-5', quantity: 7, unitPriceFen: 100, batchNo: 'B1', traceCodes: ['9'.padStart(20, '0')] }] });
+    expect(dispense.status).toBe(201);
+    const { dispenseId } = dispense.body as { dispenseId: string };
+    const prescription = async () => (await t.http.get(`/prescriptions/${rx.prescriptionId}`).set('Authorization', physician)).body;
+    await eventually(async () => ((await prescription())?.status === 'DISPENSED' ? true : undefined), 'prescribing to learn of the full dispense');
+
+    expect((await t.http.post(`/dispensing/dispenses/${dispenseId}/reversal`).set('Authorization', pharmacist).send({ reason: 'patient returned the unopened box' })).status).toBe(201);
+
+    const reopened = await eventually(async () => {
+      const view = await prescription();
+      return view?.status === 'ISSUED' ? view : undefined;
+    }, 'prescribing to learn of the refund');
+    expect(reopened.dispensing).toEqual({ holderPharmacyId: null, dispenseIds: [dispenseId], reversedDispenseIds: [dispenseId], fullyDispensed: false });
+    // It was dispensed from once, so the revocation asks the dispensing side, which withdraws it: nobody holds it now.
+    const revoke = await t.http.post(`/prescriptions/${rx.prescriptionId}/revoke`).set('Authorization', physician).send({ reason: 'therapy changed' });
+    expect(revoke.status).toBe(202);
+    await eventually(async () => ((await prescription())?.status === 'REVOKED' ? true : undefined), 'the dispensing side to withdraw it');
+    const again = await t.http.post('/dispensing/claims').set('Authorization', pharmacist2).send({ prescriptionId: rx.prescriptionId, pickupCode: rx.pickupCode });
+    expect(again.status).toBe(422);
+  });
+
   it('revocation race: a held prescription is pending until the pharmacy releases it', async () => {
     const rx = await issue({
       patientId: 'PT003',

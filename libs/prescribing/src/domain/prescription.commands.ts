@@ -59,6 +59,10 @@ export type RecordDispense = {
   type: 'RecordDispense';
   data: { sourceEventId: string; dispenseId: string; pharmacyId: string; fullyDispensed: boolean };
 };
+export type RecordDispenseReversal = {
+  type: 'RecordDispenseReversal';
+  data: { sourceEventId: string; reversalId: string; dispenseId: string; pharmacyId: string; reversedAt: string };
+};
 export type RecordRevocationAnswer = {
   type: 'RecordRevocationAnswer';
   data: { sourceEventId: string; outcome: 'WITHDRAWN' | 'CANCELLATION_PENDING' | 'DECLINED'; dispensed: DrugQuantity[] };
@@ -72,5 +76,6 @@ export type PrescriptionCommand =
   | RecordClaim
   | RecordClaimRelease
   | RecordDispense
+  | RecordDispenseReversal
   | RecordRevocationAnswer
   | ExpirePrescription;

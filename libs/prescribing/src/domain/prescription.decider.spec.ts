@@ -35,6 +35,10 @@ const answer = (outcome: 'WITHDRAWN' | 'DECLINED' | 'CANCELLATION_PENDING', src 
   type: 'RecordRevocationAnswer',
   data: { sourceEventId: src, outcome, dispensed },
 });
+const reversal = (dispenseId = 'dsp-2', src = 'ev-reversal', reversalId = 'rev-1'): PrescriptionCommand => ({
+  type: 'RecordDispenseReversal',
+  data: { sourceEventId: src, reversalId, dispenseId, pharmacyId: 'P001', reversedAt: '2026-03-03T08:00:00.000Z' },
+});
 const expire: PrescriptionCommand = { type: 'ExpirePrescription', data: { prescriptionId: 'rx-1' } };
 
 // Given-events built from the decider itself, so they always match what it emits.
@@ -348,6 +352,65 @@ describe('prescription decider: what prescribing learns from dispensing', () => 
         expect(e.type).toBe('DispensedAfterExpiry');
         expect(evolvePrescription(before, e).status).toBe('EXPIRED');
       }));
+});
+
+describe('prescription decider: a refund on the dispensing side', () => {
+  const reversed = (given: PrescriptionEvent[], dispenseId = 'dsp-2') => decider.decide(reversal(dispenseId), fold(given), T0)[0];
+
+  it('reopens a fully dispensed prescription: ISSUED again, something left to dispense, until its validity ends', () =>
+    spec
+      .given([issued(), claimed(), fullyDispensed()])
+      .when(reversal())
+      .thenMatch(([e], before) => {
+        expect(e).toEqual({
+          type: 'DispenseReversalRecorded',
+          data: { sourceEventId: 'ev-reversal', reversalId: 'rev-1', dispenseId: 'dsp-2', pharmacyId: 'P001', reversedAt: '2026-03-03T08:00:00.000Z', reopened: true, validUntil: '2026-03-05T09:00:00.000Z' },
+        });
+        expect(before.status).toBe('DISPENSED');
+        const after = evolvePrescription(before, e);
+        expect(after).toMatchObject({ status: 'ISSUED', fullyDispensed: false, dispenseIds: ['dsp-2'], reversedDispenseIds: ['dsp-2'] });
+      }));
+
+  it('a reopened prescription can be revoked again (through the pharmacy, as it was dispensed from) and expires', () => {
+    const given = [issued(), claimed(), fullyDispensed()];
+    spec.given(given).when(revoke()).thenThrows(E.AlreadyDispensed, 'ALREADY_DISPENSED');
+    spec.given([...given, reversed(given)]).when(revoke()).then([{ ...revocationRequested, data: { ...revocationRequested.data, holderPharmacyId: null } }]);
+    spec.given([...given, reversed(given)]).when(expire, at('2026-03-05T09:00:00Z')).thenMatch(([e]) => expect(e.type).toBe('PrescriptionExpired'));
+  });
+
+  it('a refund of part of a partly dispensed prescription is recorded, and it stays ISSUED (nothing to reopen)', () => {
+    const given = [issued(), partlyDispensed()];
+    const e = reversed(given, 'dsp-1');
+    expect(e).toMatchObject({ type: 'DispenseReversalRecorded', data: { dispenseId: 'dsp-1', reopened: false } });
+    expect(evolvePrescription(fold(given), e)).toMatchObject({ status: 'ISSUED', fullyDispensed: false, reversedDispenseIds: ['dsp-1'] });
+  });
+
+  it('while a revocation is pending, a refund of the full dispense lets the clock expire it again', () => {
+    const given = [issued(), claimed(), revocationRequested, fullyDispensed()];
+    const late = at('2026-03-06T00:00:00Z');
+    spec.given(given).when(expire, late).thenNothing();
+    const e = reversed(given);
+    expect(e).toMatchObject({ data: { reopened: true } });
+    expect(evolvePrescription(fold(given), e).status).toBe('REVOCATION_PENDING');
+    spec.given([...given, e]).when(expire, late).thenMatch(([x]) => expect(x.type).toBe('PrescriptionExpired'));
+  });
+
+  it('a revoked or expired prescription stays so; the refund is still recorded', () => {
+    for (const end of [revokedAtOnce, expired]) {
+      const given = [issued(), fullyDispensed(), end];
+      const e = reversed(given);
+      expect(e).toMatchObject({ type: 'DispenseReversalRecorded', data: { reopened: false } });
+      expect(evolvePrescription(fold(given), e).status).toBe(end.type === 'PrescriptionRevoked' ? 'REVOKED' : 'EXPIRED');
+    }
+  });
+
+  it('a redelivered refund, or a second refund of the same dispense, appends nothing; an unknown prescription neither', () => {
+    const given = [issued(), fullyDispensed()];
+    const withRefund = [...given, reversed(given)];
+    spec.given(withRefund).when(reversal()).thenNothing();
+    spec.given(withRefund).when(reversal('dsp-2', 'ev-other', 'rev-2')).thenNothing();
+    spec.given([]).when(reversal()).thenNothing();
+  });
 });
 
 describe('prescription decider: expiry', () => {

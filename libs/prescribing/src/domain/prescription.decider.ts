@@ -41,6 +41,8 @@ interface Known {
   /** The pharmacy holding a live claim, as far as prescribing has heard. */
   holderPharmacyId: string | null;
   dispenseIds: string[];
+  /** Dispenses refunded on the dispensing side; their quantities are back on the prescription. */
+  reversedDispenseIds: string[];
   fullyDispensed: boolean;
   /** Integration event ids already applied: redelivery appends nothing. */
   seenSourceEvents: string[];
@@ -95,6 +97,12 @@ export function decidePrescription(cmd: PrescriptionCommand, s: Prescription, no
       if (s.status === 'REVOKED') return [{ type: 'DispensedAfterRevocation', data: { ...cmd.data, revokedAt: s.revocation.revokedAt } }];
       if (s.status === 'EXPIRED') return [{ type: 'DispensedAfterExpiry', data: { ...cmd.data, expiredAt: s.expiredAt } }];
       return [{ type: 'DispenseRecorded', data: { ...cmd.data } }];
+    }
+    case 'RecordDispenseReversal': {
+      if (s.status === 'NONE' || seen(s, cmd.data.sourceEventId) || s.reversedDispenseIds.includes(cmd.data.dispenseId)) return [];
+      // Open again only what was closed by being fully dispensed; revoked and expired stay so.
+      const reopened = s.fullyDispensed && (s.status === 'DISPENSED' || s.status === 'ISSUED' || s.status === 'REVOCATION_PENDING');
+      return [{ type: 'DispenseReversalRecorded', data: { ...cmd.data, reopened, validUntil: s.rx.validUntil } }];
     }
     case 'RecordRevocationAnswer': {
       if (s.status !== 'REVOCATION_PENDING' || seen(s, cmd.data.sourceEventId)) return [];
@@ -271,7 +279,7 @@ function withSource<S extends IssuedPrescription>(s: S, sourceEventId: string | 
 
 export function evolvePrescription(s: Prescription, e: PrescriptionEvent): Prescription {
   if (e.type === 'PrescriptionIssued') {
-    return { status: 'ISSUED', rx: e.data, holderPharmacyId: null, dispenseIds: [], fullyDispensed: false, seenSourceEvents: [] };
+    return { status: 'ISSUED', rx: e.data, holderPharmacyId: null, dispenseIds: [], reversedDispenseIds: [], fullyDispensed: false, seenSourceEvents: [] };
   }
   if (s.status === 'NONE') return s; // a stream that does not start with its issue: nothing to build on
   switch (e.type) {
@@ -297,6 +305,11 @@ export function evolvePrescription(s: Prescription, e: PrescriptionEvent): Presc
         { ...s, dispenseIds: [...s.dispenseIds, e.data.dispenseId], fullyDispensed: s.fullyDispensed || e.data.fullyDispensed, dispensedAfterExpiry: [...s.dispensedAfterExpiry, e.data.dispenseId] },
         e.data.sourceEventId,
       );
+    case 'DispenseReversalRecorded': {
+      // A refund returns a dispense's whole quantity, so something is left to dispense.
+      const next = { ...s, reversedDispenseIds: [...s.reversedDispenseIds, e.data.dispenseId], fullyDispensed: false };
+      return withSource(s.status === 'DISPENSED' ? { ...known(next), status: 'ISSUED' } : next, e.data.sourceEventId);
+    }
     case 'RevocationRequested':
       return { ...known(s), status: 'REVOCATION_PENDING', revocation: { reason: e.data.reason, requestedBy: e.data.requestedBy, requestedAt: e.data.requestedAt } };
     case 'PrescriptionRevoked': {
@@ -316,5 +329,12 @@ export function evolvePrescription(s: Prescription, e: PrescriptionEvent): Presc
 }
 
 function known(s: IssuedPrescription): Known {
-  return { rx: s.rx, holderPharmacyId: s.holderPharmacyId, dispenseIds: s.dispenseIds, fullyDispensed: s.fullyDispensed, seenSourceEvents: s.seenSourceEvents };
+  return {
+    rx: s.rx,
+    holderPharmacyId: s.holderPharmacyId,
+    dispenseIds: s.dispenseIds,
+    reversedDispenseIds: s.reversedDispenseIds,
+    fullyDispensed: s.fullyDispensed,
+    seenSourceEvents: s.seenSourceEvents,
+  };
 }

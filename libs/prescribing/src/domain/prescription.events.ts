@@ -54,6 +54,15 @@ export type DispensedAfterExpiry = DomainEvent<
   'DispensedAfterExpiry',
   { sourceEventId: string; dispenseId: string; pharmacyId: string; fullyDispensed: boolean; expiredAt: string }
 >;
+/**
+ * A refund on the dispensing side (keyed on the original dispense) put its quantities back.
+ * `reopened`: the prescription had been fully dispensed and is open again (it circulates until
+ * `validUntil`, as on the dispensing side), so the expiry sweeper watches it again.
+ */
+export type DispenseReversalRecorded = DomainEvent<
+  'DispenseReversalRecorded',
+  { sourceEventId: string; reversalId: string; dispenseId: string; pharmacyId: string; reversedAt: string; reopened: boolean; validUntil: string }
+>;
 
 export type RevocationRequested = DomainEvent<
   'RevocationRequested',
@@ -84,6 +93,7 @@ export type PrescriptionEvent =
   | DispenseRecorded
   | DispensedAfterRevocation
   | DispensedAfterExpiry
+  | DispenseReversalRecorded
   | RevocationRequested
   | PrescriptionRevoked
   | RevocationDeclined

@@ -411,5 +411,24 @@ describe('prescribing over HTTP (embedded app, real SQLite store)', () => {
       expect(await sweeper.sweep(t.clock.now())).toEqual([longTerm]);
       expect((await streamOf(revoked)).map((e) => e.type)).toEqual(['PrescriptionIssued', 'PrescriptionRevoked']);
     });
+
+    it('a fully dispensed prescription is not swept; refunded, it is open again and expires at its validity end', async () => {
+      const id = (await issue()).body.prescriptionId;
+      const dispenseId = randomUUID();
+      await claim(id);
+      await dispensing('rx.dispensing.dispensed.v1', id, { dispenseId, pharmacyId: 'P001', fullyDispensed: true });
+      const sweeper = t.app.get(ExpirySweeper);
+      t.clock.advance(3 * DAY_MS);
+      expect(await sweeper.sweep(t.clock.now())).toEqual([]);
+
+      const refund = { reversalId: randomUUID(), dispenseId, pharmacyId: 'P001', reason: 'returned', reversedAt: t.clock.now().toISOString() };
+      const source = await dispensing('rx.dispensing.dispense-reversed.v1', id, refund);
+      await dispensing('rx.dispensing.dispense-reversed.v1', id, refund, source.id); // redelivered
+      const view = await t.http.get(`/prescriptions/${id}`).set('Authorization', physician());
+      expect(view.body).toMatchObject({ status: 'ISSUED', dispensing: { dispenseIds: [dispenseId], reversedDispenseIds: [dispenseId], fullyDispensed: false } });
+      expect((await streamOf(id)).filter((e) => e.type === 'DispenseReversalRecorded')).toHaveLength(1);
+      expect(await sweeper.sweep(t.clock.now())).toEqual([id]);
+      expect((await t.http.get(`/prescriptions/${id}`).set('Authorization', physician())).body.status).toBe('EXPIRED');
+    });
   });
 });

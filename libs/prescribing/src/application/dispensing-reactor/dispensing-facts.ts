@@ -2,13 +2,14 @@ import { DispensingEventTypes } from '@rx/contracts';
 import type { PrescriptionCommand } from '../../domain/prescription.commands';
 
 /**
- * Consumer-side reading of rx.dispensing.v1: only the four types prescribing acts on, and only
+ * Consumer-side reading of rx.dispensing.v1: only the five types prescribing acts on, and only
  * the fields it reads (a tolerant reader; the producer may add fields). Other types are ignored.
  */
 export const CONSUMED_DISPENSING_TYPES: readonly string[] = [
   DispensingEventTypes.prescriptionClaimed,
   DispensingEventTypes.claimReleased,
   DispensingEventTypes.dispensed,
+  DispensingEventTypes.dispenseReversed,
   DispensingEventTypes.revocationAnswered,
 ];
 
@@ -75,6 +76,14 @@ function read(event: { id: string; type: string; subject: string; data: unknown 
       return {
         prescriptionId,
         command: { type: 'RecordDispense', data: { sourceEventId, dispenseId: id(d, 'dispenseId'), pharmacyId: id(d, 'pharmacyId'), fullyDispensed: d.fullyDispensed as boolean } },
+      };
+    case DispensingEventTypes.dispenseReversed:
+      return {
+        prescriptionId,
+        command: {
+          type: 'RecordDispenseReversal',
+          data: { sourceEventId, reversalId: id(d, 'reversalId'), dispenseId: id(d, 'dispenseId'), pharmacyId: id(d, 'pharmacyId'), reversedAt: instant(d, 'reversedAt') },
+        },
       };
     case DispensingEventTypes.revocationAnswered:
       return {

@@ -3,7 +3,7 @@ import { EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-stor
 import { DeadlineProjection } from '@rx/runtime';
 import { PRESCRIPTION_STREAM_PREFIX, prescriptionIdOfStream, type PrescriptionEvent, type PrescriptionEventType } from '../../domain/prescription.events';
 
-const WATCHED: readonly PrescriptionEventType[] = ['PrescriptionIssued', 'PrescriptionRevoked', 'PrescriptionExpired', 'DispenseRecorded', 'RevocationDeclined'];
+const WATCHED: readonly PrescriptionEventType[] = ['PrescriptionIssued', 'PrescriptionRevoked', 'PrescriptionExpired', 'DispenseRecorded', 'DispenseReversalRecorded', 'RevocationDeclined'];
 
 /**
  * Read model for the expiry sweeper: open prescriptions and their validity end. Pull-based and
@@ -30,6 +30,9 @@ export class ExpiryWatchlist extends DeadlineProjection {
         return;
       case 'DispenseRecorded':
         if (e.data.fullyDispensed) this.forget(id);
+        return;
+      case 'DispenseReversalRecorded':
+        if (e.data.reopened) this.watch(id, e.data.validUntil);
         return;
       case 'RevocationDeclined':
         if (e.data.status === 'DISPENSED') this.forget(id);

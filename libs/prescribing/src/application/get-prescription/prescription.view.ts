@@ -22,7 +22,8 @@ export interface PrescriptionView {
   contentHash: string;
   signature: string;
   signingKeyInstitutionId: string;
-  dispensing: { holderPharmacyId: string | null; dispenseIds: string[]; fullyDispensed: boolean };
+  /** `reversedDispenseIds`: dispenses refunded since (their quantities are back on the prescription). */
+  dispensing: { holderPharmacyId: string | null; dispenseIds: string[]; reversedDispenseIds: string[]; fullyDispensed: boolean };
   revocation?: { reason: string; requestedBy: string; requestedAt: string; revokedAt?: string; via?: 'IMMEDIATE' | 'WITHDRAWN' };
   expiredAt?: string;
   /** Dispenses the dispensing side reported after revocation or expiry (the D8 race), kept visible. */
@@ -50,7 +51,7 @@ export function toPrescriptionView(s: IssuedPrescription): PrescriptionView {
     contentHash: rx.contentHash,
     signature: rx.signature,
     signingKeyInstitutionId: rx.signingKeyInstitutionId,
-    dispensing: { holderPharmacyId: s.holderPharmacyId, dispenseIds: s.dispenseIds, fullyDispensed: s.fullyDispensed },
+    dispensing: { holderPharmacyId: s.holderPharmacyId, dispenseIds: s.dispenseIds, reversedDispenseIds: s.reversedDispenseIds, fullyDispensed: s.fullyDispensed },
   };
   switch (s.status) {
     case 'ISSUED':

@@ -41,6 +41,7 @@ describe('relay mapper: stored prescription events → rx.prescribing.v1', () =>
     { type: 'DispenseRecorded', data: { sourceEventId: 's', dispenseId: 'd', pharmacyId: 'P001', fullyDispensed: false } },
     { type: 'DispensedAfterRevocation', data: { sourceEventId: 's', dispenseId: 'd', pharmacyId: 'P001', fullyDispensed: false, revokedAt: 'x' } },
     { type: 'DispensedAfterExpiry', data: { sourceEventId: 's', dispenseId: 'd', pharmacyId: 'P001', fullyDispensed: false, expiredAt: 'x' } },
+    { type: 'DispenseReversalRecorded', data: { sourceEventId: 's', reversalId: 'r', dispenseId: 'd', pharmacyId: 'P001', reversedAt: 'x', reopened: true, validUntil: 'x' } },
   ])('keeps $type inside the context', (event) => expect(toPrescribingIntegrationEvent(recorded(event))).toBeNull());
 
   it('publishes nothing for another stream or an unknown stored type', () => {

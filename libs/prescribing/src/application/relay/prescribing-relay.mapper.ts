@@ -60,6 +60,7 @@ export function toPrescribingIntegrationEvent(recorded: RecordedEvent): Prescrib
     case 'DispenseRecorded':
     case 'DispensedAfterRevocation':
     case 'DispensedAfterExpiry':
+    case 'DispenseReversalRecorded':
       return null;
     default:
       // Compile-time exhaustive; at run time a type this build does not know publishes nothing.
