@@ -105,7 +105,12 @@ async function verify(store: EventStore, json: boolean): Promise<number> {
   else {
     out(`checked ${report.streamsChecked} streams, ${report.eventsChecked} events in ${report.durationMs} ms`);
     for (const f of report.failures) out(`✗ ${f.streamId}: broken at revision ${f.brokenAt}: ${f.reason}`);
-    out(report.ok ? '✓ every hash chain verifies' : `✗ ${report.failures.length} stream(s) fail verification`);
+    const { store: whole } = report;
+    if (!whole.checked) out(`- store completeness not checked: ${whole.detail ?? 'not supported by this store'}`);
+    else if (whole.ok) out(`✓ no event missing from the store's sequence (positions 1-${whole.lastAssigned})`);
+    for (const m of whole.missing) out(`✗ events missing at positions ${m.from}-${m.to}: ${m.evidence}`);
+    if (report.failures.length === 0 && whole.ok) out('✓ every hash chain verifies');
+    else out(`✗ ${report.failures.length} stream(s) fail verification${whole.ok ? '' : `; ${whole.missing.length} range(s) of events missing from the store`}`);
   }
   return report.ok ? 0 : 1;
 }

@@ -113,4 +113,18 @@ describe('audit CLI (child process against a SQLite file)', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^replayed \d+ events in \d+ ms \(\d+ events\/s\); 1 alerts, \d+ newly raised/);
   }, 60_000);
+
+  it('verify exits 1 when a stream was deleted whole, though no remaining chain is broken', async () => {
+    const db = new Database(file);
+    const deleted = db.prepare('DELETE FROM events WHERE stream_id = ?').run(auditStreamId(rx)).changes;
+    db.close();
+    expect(deleted).toBe(4);
+    const json = await cli(file, 'verify', '--json');
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.failures).toEqual([]);
+    expect(report.store).toMatchObject({ checked: true, ok: false, missing: [{ from: '1', to: '4' }] });
+    const text = await cli(file, 'verify');
+    expect(text.stdout).toMatch(/✗ events missing at positions 1-4: /);
+  }, 60_000);
 });

@@ -116,6 +116,24 @@ export interface StreamVerification {
   reason?: string;
 }
 
+/**
+ * What no stream's hash chain can show: a stream deleted whole, or events cut from the end of the
+ * store. Positions (decimal strings, JSON-safe) are inclusive ranges that should hold an event and
+ * do not. `checked: false` where the store cannot tell (its positions are not a dense sequence).
+ */
+export interface StoreCompleteness {
+  checked: boolean;
+  ok: boolean;
+  /** Events in the store, where counted. */
+  eventCount?: number;
+  /** Highest position the store has assigned, as far as its own records show. */
+  lastAssigned?: string;
+  /** The first 100 missing ranges. */
+  missing: Array<{ from: string; to: string; evidence: string }>;
+  /** Why nothing was checked, where so. */
+  detail?: string;
+}
+
 export interface EventStore {
   readonly kind: 'sqlite' | 'eventstoredb';
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
@@ -129,6 +147,8 @@ export interface EventStore {
   /** Durable checkpoints for relays and projections, kept in the same store. */
   loadCheckpoint(name: string): Promise<bigint | undefined>;
   saveCheckpoint(name: string, position: bigint): Promise<void>;
+  /** Store-wide completeness (integrity sweeps): events missing from the global sequence. */
+  verifyCompleteness(): Promise<StoreCompleteness>;
   /** Reports whether the store answers, for /health. */
   ping(): Promise<{ ok: boolean; detail?: string }>;
   close(): Promise<void>;

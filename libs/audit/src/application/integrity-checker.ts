@@ -1,4 +1,4 @@
-import { verifyStream, type EventStore } from '@rx/event-store';
+import { verifyStream, type EventStore, type StoreCompleteness } from '@rx/event-store';
 
 export interface IntegrityFailure {
   streamId: string;
@@ -11,6 +11,8 @@ export interface IntegrityReport {
   streamsChecked: number;
   eventsChecked: number;
   failures: IntegrityFailure[];
+  /** Store-wide: events missing from the global sequence (a stream deleted whole, a tail cut off). */
+  store: StoreCompleteness;
   checkedAt: string;
   durationMs: number;
 }
@@ -22,8 +24,9 @@ const CONCURRENCY = 32;
  * Verifies the hash chain of every stream in the store the audit is attached to: in the embedded
  * mode every context's streams and the audit copies, in the distributed mode the audit store.
  * Alteration, removal and reordering each break a chain at the first bad revision (integrity.ts).
- * A stream deleted whole, or a tail cut off, leaves no broken link here; the audit copies'
- * `sourceVerified` in the history catches those for the prescriptions they concern.
+ * A stream deleted whole, or a tail cut off, leaves no broken link; the store's own completeness
+ * check (`verifyCompleteness`: positions missing from its sequence, on SQLite) shows those, and
+ * the audit copies' `sourceVerified` in the history names the prescriptions they concern.
  */
 export async function checkIntegrity(store: EventStore, now: () => Date = () => new Date(), prefix?: string): Promise<IntegrityReport> {
   const started = Date.now();
@@ -38,5 +41,14 @@ export async function checkIntegrity(store: EventStore, now: () => Date = () => 
       if (!r.ok) failures.push({ streamId: r.streamId, brokenAt: r.brokenAt ?? 0, reason: r.reason ?? 'broken' });
     }
   }
-  return { ok: failures.length === 0, streamsChecked: streams.length, eventsChecked, failures, checkedAt: now().toISOString(), durationMs: Date.now() - started };
+  const completeness = await store.verifyCompleteness();
+  return {
+    ok: failures.length === 0 && completeness.ok,
+    streamsChecked: streams.length,
+    eventsChecked,
+    failures,
+    store: completeness,
+    checkedAt: now().toISOString(),
+    durationMs: Date.now() - started,
+  };
 }

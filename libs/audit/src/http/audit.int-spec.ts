@@ -263,7 +263,7 @@ describe('audit over HTTP (embedded app, real SQLite file, in-memory bus)', () =
       const c = await fullHistory();
       const clean = await get('/audit/integrity');
       expect(clean.status).toBe(200);
-      expect(clean.body).toMatchObject({ ok: true, failures: [] });
+      expect(clean.body).toMatchObject({ ok: true, failures: [], store: { checked: true, ok: true, missing: [] } });
       expect(clean.body.streamsChecked).toBeGreaterThanOrEqual(9);
       expect(clean.body.eventsChecked).toBeGreaterThan(50);
 
@@ -295,6 +295,9 @@ describe('audit over HTTP (embedded app, real SQLite file, in-memory bus)', () =
       expect(byStream[auditStreamId(a.rx)].reason).toMatch(/altered/);
       expect(byStream[auditStreamId(b.rx)]).toMatchObject({ brokenAt: 3, reason: expect.stringMatching(/removed or reordered/) });
       expect(byStream[auditStreamId(c.rx)]).toMatchObject({ brokenAt: 1 });
+      // The row removed from b's stream also left a hole in the store's sequence of positions.
+      expect(res.body.store).toMatchObject({ ok: false, missing: [{ evidence: 'a gap in the sequence of positions' }] });
+      expect(res.body.store.missing[0].from).toBe(res.body.store.missing[0].to);
 
       // The history shows which entry no longer verifies, and that the source was altered.
       const history = (await get(`/audit/prescriptions/${a.rx}/history`)).body;
@@ -302,6 +305,25 @@ describe('audit over HTTP (embedded app, real SQLite file, in-memory bus)', () =
       const altered = history.entries.filter((e: { integrity: { verified: boolean } }) => !e.integrity.verified);
       expect(altered.map((e: { type: string }) => e.type)).toEqual([S.fundPaymentRecorded]);
       expect(history.entries[0].integrity).toMatchObject({ verified: true, auditChain: 'broken', sourceVerified: false });
+    });
+  });
+
+  describe('GET /audit/integrity: a stream deleted whole', () => {
+    it('leaves every remaining chain intact, and still fails: the store misses those positions', async () => {
+      const a = await fullHistory();
+      const db = new Database(join(dir, 'rx.sqlite'));
+      let positions: number[];
+      try {
+        positions = (db.prepare('SELECT position FROM events WHERE stream_id = ? ORDER BY position').all(`prescription-${a.rx}`) as { position: number }[]).map((r) => r.position);
+        db.prepare('DELETE FROM events WHERE stream_id = ?').run(`prescription-${a.rx}`);
+      } finally {
+        db.close();
+      }
+      const res = await get('/audit/integrity');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ ok: false, failures: [] });
+      const missing = (res.body.store.missing as { from: string; to: string }[]).flatMap((m) => Array.from({ length: Number(m.to) - Number(m.from) + 1 }, (_, i) => Number(m.from) + i));
+      expect(missing).toEqual(positions);
     });
   });
 

@@ -93,6 +93,59 @@ describe('SqliteEventStore', () => {
     expect(verifyStream(id, await store.readStream(id))).toMatchObject({ ok: false, brokenAt: 1 });
   });
 
+  describe('completeness: what no remaining hash chain shows', () => {
+    /** Three streams A (3 events), B (2), C (2), written in that order: positions 1-7. */
+    const threeStreams = async () => {
+      const file = tempFile();
+      const store = open(file);
+      const ids = { a: `prescription-${randomUUID()}`, b: `dispensation-${randomUUID()}`, c: `payment-${randomUUID()}` };
+      await store.append(ids.a, [newEvent('A1'), newEvent('A2'), newEvent('A3')], { expectedRevision: 'no_stream' });
+      await store.append(ids.b, [newEvent('B1'), newEvent('B2')], { expectedRevision: 'no_stream' });
+      await store.append(ids.c, [newEvent('C1'), newEvent('C2')], { expectedRevision: 'no_stream' });
+      const tamper = (sql: string, ...args: unknown[]) => {
+        const raw = new Database(file);
+        raw.prepare(sql).run(...args);
+        raw.close();
+      };
+      const chainsOk = async () => (await Promise.all((await store.listStreams()).map(async (id) => verifyStream(id, await store.readStream(id)).ok))).every(Boolean);
+      return { store, ids, tamper, chainsOk };
+    };
+
+    it('finds nothing missing in an untouched store', async () => {
+      const { store } = await threeStreams();
+      expect(await store.verifyCompleteness()).toEqual({ checked: true, ok: true, eventCount: 7, lastAssigned: '7', missing: [] });
+    });
+
+    it('shows a stream deleted whole, which leaves every remaining chain intact', async () => {
+      const { store, ids, tamper, chainsOk } = await threeStreams();
+      tamper('DELETE FROM events WHERE stream_id = ?', ids.b);
+      expect(await chainsOk()).toBe(true);
+      expect(await store.verifyCompleteness()).toEqual({
+        checked: true,
+        ok: false,
+        eventCount: 5,
+        lastAssigned: '7',
+        missing: [{ from: '4', to: '5', evidence: 'a gap in the sequence of positions' }],
+      });
+    });
+
+    it('shows the first stream deleted, and the last one cut off', async () => {
+      const first = await threeStreams();
+      first.tamper('DELETE FROM events WHERE stream_id = ?', first.ids.a);
+      expect((await first.store.verifyCompleteness()).missing).toEqual([{ from: '1', to: '3', evidence: 'positions before the first stored event are missing' }]);
+
+      const last = await threeStreams();
+      last.tamper('DELETE FROM events WHERE stream_id = ? AND revision = 1', last.ids.c);
+      expect(await last.chainsOk()).toBe(true);
+      expect(await last.store.verifyCompleteness()).toMatchObject({
+        ok: false,
+        eventCount: 6,
+        lastAssigned: '7',
+        missing: [{ from: '7', to: '7', evidence: 'assigned by the store (sqlite_sequence) after the last stored event' }],
+      });
+    });
+  });
+
   it('lets one of two stores sharing a file win a race on the same expected revision', async () => {
     const [a, b] = twoStoresOnOneFile();
     const id = `prescription-${randomUUID()}`;
@@ -219,6 +272,8 @@ describe('SqliteEventStore group commit', () => {
     expect(stale.status === 'rejected' && stale.reason).toBeInstanceOf(ConcurrencyError);
     expect(await store.readStream(taken)).toHaveLength(1);
     expect(await store.listStreams('claim-')).toHaveLength(3);
+    // The refused append's savepoint took its position back: the sequence stays dense.
+    expect(await store.verifyCompleteness()).toEqual({ checked: true, ok: true, eventCount: 3, lastAssigned: '3', missing: [] });
     await store.close();
   });
 

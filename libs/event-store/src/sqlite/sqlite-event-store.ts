@@ -14,10 +14,12 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StoreCompleteness,
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
 import { computeEventHash, GENESIS_HASH } from '../integrity';
+import { sqliteCompleteness } from './completeness';
 import { RecentTail, toRecorded as tailRowToRecorded, type TailRow } from './recent-tail';
 import { StreamCache } from './stream-cache';
 import { WalCheckpointer } from './wal-checkpointer';
@@ -441,6 +443,11 @@ export class SqliteEventStore implements EventStore, BatchSource {
     if (!prefix) return this.stmt.listStreams.all() as string[];
     const upper = prefixUpperBound(prefix);
     return (upper === undefined ? this.stmt.listStreamsPrefix.all({ prefix }) : this.stmt.listStreamsRange.all({ prefix, upper })) as string[];
+  }
+
+  async verifyCompleteness(): Promise<StoreCompleteness> {
+    this.assertOpen();
+    return sqliteCompleteness(this.db);
   }
 
   async loadCheckpoint(name: string): Promise<bigint | undefined> {

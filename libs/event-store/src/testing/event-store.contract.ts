@@ -423,6 +423,27 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('completeness', () => {
+      it('finds nothing missing in a store written only through it, refused and repeated appends included', async () => {
+        const id = stream();
+        const first = [newEvent('A'), newEvent('B')];
+        await store.append(id, first, { expectedRevision: 'no_stream' });
+        await expect(store.append(id, [newEvent('C')], { expectedRevision: 0 })).rejects.toBeInstanceOf(ConcurrencyError);
+        await store.append(id, first, { expectedRevision: 'no_stream' });
+        await expect(store.append(id, [first[0], newEvent('D')], { expectedRevision: 'any' })).rejects.toBeInstanceOf(PartialDuplicateError);
+        await expect(store.append(id, [{ ...newEvent('E'), type: '' }], { expectedRevision: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
+        await Promise.allSettled(Array.from({ length: 5 }, () => store.append(id, [newEvent('F')], { expectedRevision: 1 })));
+        const last = await store.append(id, [newEvent('G')], { expectedRevision: 'any' });
+
+        const report = await store.verifyCompleteness();
+        expect(report).toMatchObject({ ok: true, missing: [] });
+        if (report.checked) {
+          expect(report.lastAssigned).toBe(String(last.position));
+          expect(report.eventCount).toBeGreaterThanOrEqual(4);
+        } else expect(report.detail).toBeTruthy();
+      });
+    });
+
     describe('checkpoints and health', () => {
       it('saves, overwrites and loads checkpoints', async () => {
         const name = `contract-${prefix}`;

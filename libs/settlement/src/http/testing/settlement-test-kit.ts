@@ -158,6 +158,9 @@ export class CrashingStore implements EventStore {
   saveCheckpoint(name: string, position: bigint) {
     return this.inner.saveCheckpoint(name, position);
   }
+  verifyCompleteness() {
+    return this.inner.verifyCompleteness();
+  }
   ping() {
     return this.inner.ping();
   }
