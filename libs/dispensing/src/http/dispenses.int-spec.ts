@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DispensingEventTypes, validateDispensingCloudEvent, type DispensedV1 } from '@rx/contracts';
 import { DAY_MS, MINUTE_MS } from '@rx/kernel';
+import { createEventStore } from '@rx/event-store';
+import { LatentStore } from '@rx/event-store/testing';
 import { DispenseIndex } from '../application/dispense-index/dispense-index.projection';
 import { dispensingWorld, LONG_TERM, ORDINARY, traceCode, type DispensingWorld } from '../testing/dispensing-harness';
 
@@ -240,6 +242,21 @@ describe('review, dispense and reversal over HTTP (embedded app, real SQLite sto
       const elsewhere = await w.dispense(b.rxId, body);
       expect(elsewhere.status).toBe(409);
       expect(elsewhere.body.code).toBe('DISPENSE_ID_CONFLICT');
+    });
+
+    it('one client-chosen dispenseId sent for two prescriptions at once: one dispense, one 409', async () => {
+      // Appends that wait on I/O, as on EventStoreDB, so the two commands interleave.
+      await w.close();
+      w = await dispensingWorld({ store: new LatentStore(createEventStore('sqlite::memory:')) });
+      const a = await w.issue();
+      const b = await w.issue();
+      await w.ready(a.rxId);
+      await w.ready(b.rxId);
+      const body = { dispenseId: randomUUID(), lines: [line('MET-500', 7, 50)] };
+      const replies = await Promise.all([w.dispense(a.rxId, body), w.dispense(b.rxId, body)]);
+      expect(replies.map((r) => [r.status, r.body.code]).sort()).toEqual([[201, undefined], [409, 'DISPENSE_ID_CONFLICT']]);
+      const dispensed = await Promise.all([a.rxId, b.rxId].map(async (id) => (await w.get(id)).body.items[0].dispensed));
+      expect(dispensed.sort()).toEqual([0, 7]);
     });
   });
 

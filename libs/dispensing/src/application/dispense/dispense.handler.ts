@@ -8,6 +8,24 @@ import { DispenseCommand, type DispenseResult } from './dispense.command';
 /** A client-chosen dispenseId already used on another prescription. */
 export class DispenseIdConflict extends domainError('DISPENSE_ID_CONFLICT', 'conflict') {}
 
+/** Runs tasks of one key one after another, tasks of different keys freely; forgets idle keys. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}
+
 @CommandHandler(DispenseCommand)
 export class DispenseHandler implements ICommandHandler<DispenseCommand, DispenseResult> {
   constructor(
@@ -15,13 +33,25 @@ export class DispenseHandler implements ICommandHandler<DispenseCommand, Dispens
     private readonly index: DispenseIndex,
   ) {}
 
-  async execute({ actor, prescriptionId, input }: DispenseCommand): Promise<DispenseResult> {
+  /** Commands naming the same client-chosen dispenseId, one after another. */
+  private readonly sameId = new KeyedQueue();
+
+  async execute(command: DispenseCommand): Promise<DispenseResult> {
     // A client may choose the id so that a retried request cannot dispense twice (the first one stands).
-    const dispenseId = input.dispenseId ?? this.runner.nextId();
-    if (input.dispenseId) {
-      const owner = await this.index.lookup(dispenseId);
-      if (owner && owner !== prescriptionId) throw new DispenseIdConflict(`dispense ${dispenseId} belongs to another prescription`, { field: 'dispenseId' });
-    }
+    const chosen = command.input.dispenseId;
+    if (!chosen) return this.dispense(command, this.runner.nextId());
+    // The index answers for dispenses already stored. Two first uses of one id in flight at once
+    // (a store that waits on I/O lets them interleave) would both find it free: queue them, so the
+    // second looks only once the first is stored. Across instances sharing a store this does not
+    // reach; see the README.
+    return this.sameId.run(chosen, async () => {
+      const owner = await this.index.lookup(chosen);
+      if (owner && owner !== command.prescriptionId) throw new DispenseIdConflict(`dispense ${chosen} belongs to another prescription`, { field: 'dispenseId' });
+      return this.dispense(command, chosen);
+    });
+  }
+
+  private async dispense({ actor, prescriptionId, input }: DispenseCommand, dispenseId: string): Promise<DispenseResult> {
     const correlationId = this.runner.nextId();
     const { events } = await this.runner.run(
       prescriptionId,

@@ -8,7 +8,8 @@ import {
   type DispensedV1,
   type DispenseReversedV1,
 } from '@rx/contracts';
-import type { EventStore, NewEvent, AppendOptions } from '@rx/event-store';
+import type { NewEvent, AppendOptions } from '@rx/event-store';
+import { DelegatingStore } from '@rx/event-store/testing';
 import type { TestApp } from '@rx/runtime/testing';
 
 /** The demo catalog as the dispensing side prices it (reference-data.md). */
@@ -119,53 +120,21 @@ export async function publish(t: TestApp, event: CloudEvent): Promise<void> {
  * An event store that fails chosen appends once, as if the process died right before them:
  * the crash-safety tests use it to stop a saga between two steps.
  */
-export class CrashingStore implements EventStore {
-  readonly kind: EventStore['kind'];
+export class CrashingStore extends DelegatingStore {
   private crashes: ((streamId: string, events: readonly NewEvent[]) => boolean)[] = [];
-
-  constructor(private readonly inner: EventStore) {
-    this.kind = inner.kind;
-  }
 
   /** The next append matching `when` throws instead of writing. */
   crashBefore(when: (streamId: string, events: readonly NewEvent[]) => boolean): void {
     this.crashes.push(when);
   }
 
-  append(streamId: string, events: readonly NewEvent[], options: AppendOptions) {
+  override append(streamId: string, events: readonly NewEvent[], options: AppendOptions) {
     const i = this.crashes.findIndex((c) => c(streamId, events));
     if (i >= 0) {
       this.crashes.splice(i, 1);
       return Promise.reject(new Error(`simulated crash before appending to ${streamId}`));
     }
     return this.inner.append(streamId, events, options);
-  }
-  readStream(...args: Parameters<EventStore['readStream']>) {
-    return this.inner.readStream(...args);
-  }
-  readAll(...args: Parameters<EventStore['readAll']>) {
-    return this.inner.readAll(...args);
-  }
-  subscribe(...args: Parameters<EventStore['subscribe']>) {
-    return this.inner.subscribe(...args);
-  }
-  listStreams(...args: Parameters<EventStore['listStreams']>) {
-    return this.inner.listStreams(...args);
-  }
-  loadCheckpoint(name: string) {
-    return this.inner.loadCheckpoint(name);
-  }
-  saveCheckpoint(name: string, position: bigint) {
-    return this.inner.saveCheckpoint(name, position);
-  }
-  verifyCompleteness() {
-    return this.inner.verifyCompleteness();
-  }
-  ping() {
-    return this.inner.ping();
-  }
-  close() {
-    return this.inner.close();
   }
 }
 
