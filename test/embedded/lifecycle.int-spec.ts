@@ -49,6 +49,14 @@ describe('embedded lifecycle across contexts', () => {
     return rx;
   }
 
+  /** PT003, a week of amlodipine: one item, one dispense takes it all. */
+  const issueAmlodipineWeek = () =>
+    issue({
+      patientId: 'PT003',
+      diagnoses: [{ code: 'I10', name: 'Hypertension' }],
+      items: [{ drugCode: 'AML-5', quantity: 7, daysSupply: 7, dosage: { dose: 1, unit: 'tablet', timesPerDay: 1 } }],
+    });
+
   it('issue → claim → review → dispense → fund payment, with the worked example numbers', async () => {
     const rx = await issue({
       patientId: 'PT001',
@@ -109,11 +117,7 @@ describe('embedded lifecycle across contexts', () => {
   });
 
   it('a refund after the full dispense reopens the prescription in prescribing too, so the physician can revoke it again', async () => {
-    const rx = await issue({
-      patientId: 'PT003',
-      diagnoses: [{ code: 'I10', name: 'Hypertension' }],
-      items: [{ drugCode: 'AML-5', quantity: 7, daysSupply: 7, dosage: { dose: 1, unit: 'tablet', timesPerDay: 1 } }],
-    });
+    const rx = await issueAmlodipineWeek();
     expect((await t.http.post('/dispensing/claims').set('Authorization', pharmacist).send({ prescriptionId: rx.prescriptionId, pickupCode: rx.pickupCode })).status).toBe(201);
     expect((await t.http.post(`/dispensing/prescriptions/${rx.prescriptionId}/review`).set('Authorization', pharmacist).send({ decision: 'APPROVED' })).status).toBe(200);
     const dispense = await t.http
@@ -141,11 +145,7 @@ describe('embedded lifecycle across contexts', () => {
   });
 
   it('revocation race: a held prescription is pending until the pharmacy releases it', async () => {
-    const rx = await issue({
-      patientId: 'PT003',
-      diagnoses: [{ code: 'I10', name: 'Hypertension' }],
-      items: [{ drugCode: 'AML-5', quantity: 7, daysSupply: 7, dosage: { dose: 1, unit: 'tablet', timesPerDay: 1 } }],
-    });
+    const rx = await issueAmlodipineWeek();
     expect((await t.http.post('/dispensing/claims').set('Authorization', pharmacist2).send({ prescriptionId: rx.prescriptionId, pickupCode: rx.pickupCode })).status).toBe(201);
     // Wait until prescribing knows a pharmacy holds it, or the revoke would (correctly) be immediate.
     const revoke = await eventually(async () => {
