@@ -104,10 +104,13 @@ function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures
     out.push(`| embedded, ${settings.rate}/s offered (open model): worst command p99 | **${ms(p99)} ms** (${int(e.open.completed)} done, ${e.open.failed} failed) | < 10 ms |`);
     const p99s = Math.max(...COMMANDS.map((c) => e.sustainable.latency[c].percentile(99)));
     out.push(`| embedded, ${e.sustainableRate}/s offered (half the closed throughput): worst command p99 | ${ms(p99s)} ms (${int(e.sustainable.completed)} done, ${e.sustainable.failed} failed) | |`);
-    const runs: Array<[string, LoopReport]> = [['closed', e.loop.closed], [`${settings.rate}/s`, e.loop.open], [`${e.sustainableRate}/s`, e.loop.sustainable]];
-    out.push(`| platform event-loop stalls (lateness of a 10 ms timer), p99 / max: ${runs.map(([n]) => n).join(' · ')} | ${runs.map(([, r]) => `${ms(r.delayP99Ms)} / ${ms(r.delayMaxMs)} ms`).join(' · ')} | |`);
+    const runs: Array<[string, { platform: LoopReport; client: LoopReport }]> = [['closed', e.loop.closed], [`${settings.rate}/s`, e.loop.open], [`${e.sustainableRate}/s`, e.loop.sustainable]];
+    const names = runs.map(([n]) => n).join(' · ');
+    const lateness = (r: LoopReport) => `${ms(r.delayP99Ms)} / ${ms(r.delayMaxMs)} ms`;
+    out.push(`| platform event-loop stalls (lateness of a 10 ms timer), p99 / max: ${names} | ${runs.map(([, r]) => lateness(r.platform)).join(' · ')} | |`);
     const pauses = (g: GcPauses) => `${int(g.count)}, ${int(g.totalMs)} ms, max ${ms(g.maxMs)}`;
-    out.push(`| platform GC pauses, scavenges / major (count, total, longest): ${runs.map(([n]) => n).join(' · ')} | ${runs.map(([, r]) => `${pauses(r.scavenge)} / ${pauses(r.major)}`).join(' · ')} | |`);
+    out.push(`| platform GC pauses, scavenges / major (count, total, longest): ${names} | ${runs.map(([, r]) => `${pauses(r.platform.scavenge)} / ${pauses(r.platform.major)}`).join(' · ')} | |`);
+    out.push(`| load generator's event-loop stalls, p99 / max (its own timing of replies is late by this much at most): ${names} | ${runs.map(([, r]) => lateness(r.client)).join(' · ')} | |`);
     out.push(`| embedded errors (non-2xx, overload) | closed: ${e.closed.errors.toString()}; open ${settings.rate}/s: ${e.open.errors.toString()}; open ${e.sustainableRate}/s: ${e.sustainable.errors.toString()} | none |`);
   }
   if (a) {

@@ -26,37 +26,59 @@ type ProbeReply = { rxLoopProbe: 'report'; id: number; report: LoopReport };
 
 const RESOLUTION_MS = 10;
 
-/** Runs in the platform: measures from now on and answers the bench's requests. */
-export function startProbe(): void {
-  // Preloads also run in worker threads (the WAL checkpointer): only the main thread answers.
-  if (!isMainThread || typeof process.send !== 'function') return;
-  const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  delay.enable();
-  const empty = (): GcPauses => ({ count: 0, totalMs: 0, maxMs: 0 });
-  let scavenge = empty();
-  let major = empty();
-  new PerformanceObserver((list) => {
+/** Event-loop lateness and GC pauses of this thread, from construction or the last reset. */
+export class LoopMonitor {
+  private readonly delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private scavenge = LoopMonitor.empty();
+  private major = LoopMonitor.empty();
+  private readonly gc = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      const bucket = kind === constants.NODE_PERFORMANCE_GC_MINOR ? scavenge : kind === constants.NODE_PERFORMANCE_GC_WEAKCB ? undefined : major;
+      const bucket = kind === constants.NODE_PERFORMANCE_GC_MINOR ? this.scavenge : kind === constants.NODE_PERFORMANCE_GC_WEAKCB ? undefined : this.major;
       if (!bucket) continue;
       bucket.count++;
       bucket.totalMs += entry.duration;
       bucket.maxMs = Math.max(bucket.maxMs, entry.duration);
     }
-  }).observe({ entryTypes: ['gc'] });
-  // The histogram counts the timer's whole period as delay; what stalls callers is the lateness.
-  const lateMs = (ns: number): number => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+  });
+
+  constructor() {
+    this.delay.enable();
+    this.gc.observe({ entryTypes: ['gc'] });
+  }
+
+  private static empty(): GcPauses {
+    return { count: 0, totalMs: 0, maxMs: 0 };
+  }
+
+  reset(): void {
+    this.delay.reset();
+    this.scavenge = LoopMonitor.empty();
+    this.major = LoopMonitor.empty();
+  }
+
+  report(): LoopReport {
+    // The histogram counts the timer's whole period as delay; what stalls callers is the lateness.
+    const lateMs = (ns: number): number => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+    return { delayP99Ms: lateMs(this.delay.percentile(99)), delayMaxMs: lateMs(this.delay.max), scavenge: { ...this.scavenge }, major: { ...this.major } };
+  }
+
+  stop(): void {
+    this.delay.disable();
+    this.gc.disconnect();
+  }
+}
+
+/** Runs in the platform: measures from now on and answers the bench's requests. */
+export function startProbe(): void {
+  // Preloads also run in worker threads (the WAL checkpointer): only the main thread answers.
+  if (!isMainThread || typeof process.send !== 'function') return;
+  const monitor = new LoopMonitor();
   process.on('message', (m: unknown) => {
     const req = m as Partial<ProbeRequest>;
-    if (req?.rxLoopProbe === 'reset') {
-      delay.reset();
-      scavenge = empty();
-      major = empty();
-    }
     if (req?.rxLoopProbe !== 'read' && req?.rxLoopProbe !== 'reset') return;
-    const report: LoopReport = { delayP99Ms: lateMs(delay.percentile(99)), delayMaxMs: lateMs(delay.max), scavenge: { ...scavenge }, major: { ...major } };
-    process.send!({ rxLoopProbe: 'report', id: req.id ?? 0, report } satisfies ProbeReply);
+    if (req.rxLoopProbe === 'reset') monitor.reset();
+    process.send!({ rxLoopProbe: 'report', id: req.id ?? 0, report: monitor.report() } satisfies ProbeReply);
   });
   // The IPC channel must not keep a platform alive that is asked to stop.
   process.channel?.unref();

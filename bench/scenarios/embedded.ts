@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { HttpClient } from '../lib/http';
 import { relayLag } from '../lib/lag';
 import { BENCH_JWT_SECRET, BENCH_PICKUP_SECRET, closedLoop, LifecycleDriver, openLoop, type RunResult } from '../lib/lifecycle';
-import { LoopProbeClient, type LoopReport } from '../lib/loop-probe';
+import { LoopMonitor, LoopProbeClient, type LoopReport } from '../lib/loop-probe';
 import { MemorySampler, readCpuSeconds, ROOT, startApp, waitUntilQuiet } from '../lib/proc';
 import { measureRequestFloor, type RequestFloor } from '../lib/request-floor';
 import type { Samples } from '../lib/stats';
@@ -46,8 +46,8 @@ export interface EmbeddedResult {
   /** CPU per request of two near-empty GETs after the closed run: `/health` and an agency's read of a recorded payment. */
   floor: { health: RequestFloor; paymentRead?: RequestFloor };
   lag: Map<string, Samples>;
-  /** The platform's event-loop stalls and GC pauses during each run. */
-  loop: { closed: LoopReport; open: LoopReport; sustainable: LoopReport };
+  /** Event-loop stalls and GC pauses during each run, of the platform and of the load generator. */
+  loop: Record<'closed' | 'open' | 'sustainable', { platform: LoopReport; client: LoopReport }>;
   peakRssBytes: number;
   startMs: number;
 }
@@ -66,7 +66,15 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
     RX_REFERENCE_DATA: o.referenceDir,
   }, { nodeArgs, ipc: true });
   const startMs = Date.now() - t0;
-  const loop = new LoopProbeClient(app.child);
+  const platformLoop = new LoopProbeClient(app.child);
+  const own = new LoopMonitor();
+  const loop = {
+    reset: async () => {
+      await platformLoop.reset();
+      own.reset();
+    },
+    read: async () => ({ client: own.report(), platform: await platformLoop.read() }),
+  };
   const memory = new MemorySampler(() => [app]);
   const client = new HttpClient(app.baseUrl, o.concurrency * 2 + 64);
   const probe = new StoreProbe(file);
@@ -126,6 +134,7 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
       startMs,
     };
   } finally {
+    own.stop();
     memory.stop();
     client.close();
     probe.close();
