@@ -5,6 +5,8 @@ import { DissolveAgreementHandler } from './application/agreements/dissolve-agre
 import { GetAgreementHandler } from './application/agreements/get-agreement/get-agreement.handler';
 import { ApproveClaimHandler } from './application/claims/approve-claim/approve-claim.handler';
 import { ClaimDeciders } from './application/claims/claim-deciders';
+import { ClaimRepairSweeper } from './application/claims/repair/claim-repair.sweeper';
+import { UnsubmittedClaims } from './application/claims/repair/unsubmitted-claims.projection';
 import { GetClaimHandler } from './application/claims/get-claim/get-claim.handler';
 import { ListClaimsHandler } from './application/claims/list-claims/list-claims.handler';
 import { PayClaimHandler } from './application/claims/pay-claim/pay-claim.handler';
@@ -38,6 +40,8 @@ import { SettlementController } from './http/settlement.controller';
     ClaimDeciders,
     PaymentsReadModel,
     ClaimsReadModel,
+    UnsubmittedClaims,
+    ClaimRepairSweeper,
     DissolveAgreementHandler,
     GetAgreementHandler,
     SubmitClaimHandler,

@@ -10,6 +10,12 @@ const reserved = (claimId: string, dispenseIds: string[]): ClaimIndexEvent => ({
 describe('claim index (claimindex-{pharmacyId})', () => {
   it('reserves the dispenses of a claim in one event', () => spec.given([]).when(reserve('c1', ['d2', 'd1'])).then([reserved('c1', ['d1', 'd2'])]));
 
+  it('keeps the period asked for with the reservation, so a submission cut short can be completed as asked', () =>
+    spec
+      .given([])
+      .when({ type: 'ReserveDispensesForClaim', data: { pharmacyId: 'P001', claimId: 'c1', dispenseIds: ['d1'], periodStart: '2026-03-01', periodEnd: '2026-03-31' } })
+      .then([{ type: 'DispensesReservedForClaim', data: { pharmacyId: 'P001', claimId: 'c1', dispenseIds: ['d1'], periodStart: '2026-03-01', periodEnd: '2026-03-31' } }]));
+
   it('refuses a dispense already in another claim (the loser of two concurrent claims)', () =>
     spec.given([reserved('c1', ['d1', 'd2'])]).when(reserve('c2', ['d2', 'd3'])).thenThrows(DispenseAlreadyClaimed, 'DISPENSE_ALREADY_CLAIMED'));
 

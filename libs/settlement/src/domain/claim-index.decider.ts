@@ -12,9 +12,19 @@ import { assertIsoDate, } from './working-days';
  * take N appends that cannot be made atomic.)
  */
 
-export type ClaimIndexCommand = { type: 'ReserveDispensesForClaim'; data: { pharmacyId: string; claimId: string; dispenseIds: string[] } };
+/** The period asked for travels with the reservation, so a submission cut short can be completed as asked. */
+interface Reservation {
+  pharmacyId: string;
+  claimId: string;
+  dispenseIds: string[];
+  /** ISO dates; absent on reservations recorded before they were kept. */
+  periodStart?: string;
+  periodEnd?: string;
+}
 
-export type ClaimIndexEvent = { type: 'DispensesReservedForClaim'; data: { pharmacyId: string; claimId: string; dispenseIds: string[] } };
+export type ClaimIndexCommand = { type: 'ReserveDispensesForClaim'; data: Reservation };
+
+export type ClaimIndexEvent = { type: 'DispensesReservedForClaim'; data: Reservation };
 
 export type ClaimIndex =
   | { status: 'empty' }
@@ -25,7 +35,7 @@ const MAX_DISPENSES_PER_CLAIM = 10_000;
 function decide(command: ClaimIndexCommand, state: ClaimIndex): ClaimIndexEvent[] {
   switch (command.type) {
     case 'ReserveDispensesForClaim': {
-      const { pharmacyId, claimId, dispenseIds } = command.data;
+      const { pharmacyId, claimId, dispenseIds, periodStart, periodEnd } = command.data;
       if (dispenseIds.length === 0) throw new ClaimEmpty('a claim needs at least one paid, unclaimed dispense');
       if (dispenseIds.length > MAX_DISPENSES_PER_CLAIM) throw new InvalidClaim(`at most ${MAX_DISPENSES_PER_CLAIM} dispenses per claim`, { field: 'dispenses' });
       const ids = [...dispenseIds].sort();
@@ -43,7 +53,8 @@ function decide(command: ClaimIndexCommand, state: ClaimIndex): ClaimIndexEvent[
           });
         }
       }
-      return [{ type: 'DispensesReservedForClaim', data: { pharmacyId, claimId, dispenseIds: ids } }];
+      const period = periodStart !== undefined && periodEnd !== undefined ? { periodStart, periodEnd } : {};
+      return [{ type: 'DispensesReservedForClaim', data: { pharmacyId, claimId, dispenseIds: ids, ...period } }];
     }
     default:
       return exhaustive(command.type, 'claim index command');

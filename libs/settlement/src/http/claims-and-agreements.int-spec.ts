@@ -4,6 +4,8 @@ import { createEventStore } from '@rx/event-store';
 import { ManualClock } from '@rx/kernel';
 import { createTestApp, type TestApp } from '@rx/runtime/testing';
 import { AgreementSeeder } from '../application/agreements/agreement-seeder';
+import { ClaimRepairSweeper } from '../application/claims/repair/claim-repair.sweeper';
+import { CLAIM_REPAIR_GRACE_MS } from '../application/claims/repair/unsubmitted-claims.projection';
 import { claimIndexStreamId } from '../domain/stream-ids';
 import { SettlementModule } from '../settlement.module';
 import { CrashingStore, dispensedEnvelope, eventually, publish, reversedEnvelope, type DispenseSpec } from './testing/settlement-test-kit';
@@ -156,6 +158,46 @@ describe('settlement: pharmacy claims and agreements over HTTP (embedded app, re
       expect(await t.store.readStream(claimIndexStreamId('P001'))).toHaveLength(1);
       const other = await submit({ periodStart: '2026-09-01', periodEnd: '2026-09-30', claimId });
       expect(other.status).toBe(409);
+    });
+
+    it('a submission cut short after the reservation, with no claimId to retry by, is completed by the repair sweep', async () => {
+      const { d1, d2 } = await september2026();
+      t.clock.set('2026-09-21T02:00:00.000Z');
+      store.crashBefore((streamId) => streamId.startsWith('pharmacyclaim-'));
+      expect((await submit(september)).status).toBe(500);
+      // Stuck: the dispenses are reserved for a claim that was never recorded.
+      expect((await submit(september)).body.code).toBe('CLAIM_EMPTY');
+      const [reservation] = await t.store.readStream(claimIndexStreamId('P001'));
+      const claimId = (reservation.data as { claimId: string }).claimId;
+      expect(reservation.data).toMatchObject({ periodStart: '2026-09-01', periodEnd: '2026-09-20' });
+
+      const sweeper = t.app.get(ClaimRepairSweeper);
+      t.clock.advance(CLAIM_REPAIR_GRACE_MS - 1);
+      expect(await sweeper.sweep(t.clock.now())).toEqual([]);
+      t.clock.advance(1);
+      expect(await sweeper.sweep(t.clock.now())).toEqual([claimId]);
+      expect(await sweeper.sweep(t.clock.now())).toEqual([]);
+
+      const view = await getClaim(claimId, pharmacist());
+      expect(view.status).toBe(200);
+      expect(view.body).toMatchObject({ claimId, status: 'SUBMITTED', submittedBy: 'PH001', periodStart: '2026-09-01', periodEnd: '2026-09-20', fundFen: 7250 });
+      expect(view.body.lines.map((l: { dispenseId: string }) => l.dispenseId).sort()).toEqual([d1.dispenseId, d2.dispenseId].sort());
+      // The pharmacist's own retry, had it come, lands on the same claim.
+      expect((await submit({ ...september, claimId })).body).toMatchObject({ claimId, dispenseCount: 2 });
+      expect(await t.store.readStream(`pharmacyclaim-${claimId}`)).toHaveLength(1);
+    });
+
+    it('the repair sweep leaves alone a submission that completed, and one still within its grace', async () => {
+      await september2026();
+      t.clock.set('2026-09-21T02:00:00.000Z');
+      expect((await submit(september)).status).toBe(201);
+      const sweeper = t.app.get(ClaimRepairSweeper);
+      t.clock.advance(CLAIM_REPAIR_GRACE_MS);
+      expect(await sweeper.sweep(t.clock.now())).toEqual([]);
+      await dispense({ patientId: 'PT002', lines: [['MET-500', 60]], dispensedAt: '2026-09-19T02:00:00.000Z' });
+      store.crashBefore((streamId) => streamId.startsWith('pharmacyclaim-'));
+      expect((await submit(september)).status).toBe(500);
+      expect(await sweeper.sweep(t.clock.now())).toEqual([]);
     });
 
     it('400 for malformed input, 401 without a token, 403 for the wrong role, 404 for an unknown claim', async () => {

@@ -12,6 +12,7 @@ import { SettlementStore } from '../../settlement-store';
 import { ClaimDeciders } from '../claim-deciders';
 import { toClaimView, type ClaimView } from '../claim.view';
 import { SubmitClaimCommand } from './submit-claim.command';
+import { submitReservedClaim } from './submit-reserved';
 
 const MAX_ROUNDS = 10;
 
@@ -20,7 +21,8 @@ const MAX_ROUNDS = 10;
  * (2) they are reserved in `claimindex-{pharmacyId}` in ONE append at the expected revision, so
  * of two concurrent claims one loses and reselects from the fresh index (each dispense lands in at
  * most one claim); (3) the claim stream records the submission. A retry with the same claimId
- * after a crash between (2) and (3) finds its reservation and completes (3).
+ * after a crash between (2) and (3) finds its reservation and completes (3); without a retry, the
+ * ClaimRepairSweeper completes it once the reservation is a few minutes old.
  */
 @CommandHandler(SubmitClaimCommand)
 export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, ClaimView> {
@@ -58,7 +60,7 @@ export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, C
       const selected = selectClaimableDispenses(this.payments.forPharmacy(pharmacyId), index.state, { pharmacyId, periodStart, periodEnd });
       if (selected.length === 0) throw new ClaimEmpty(`no paid, unclaimed dispense of ${pharmacyId} between ${periodStart} and ${periodEnd}`);
       const events = claimIndexDecider.decide(
-        { type: 'ReserveDispensesForClaim', data: { pharmacyId, claimId, dispenseIds: selected.map((d) => d.dispenseId) } },
+        { type: 'ReserveDispensesForClaim', data: { pharmacyId, claimId, dispenseIds: selected.map((d) => d.dispenseId), periodStart, periodEnd } },
         index.state,
         now,
       );
@@ -75,12 +77,7 @@ export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, C
       }
     }
 
-    const { state } = await this.s.run(
-      pharmacyClaimStreamId(claimId),
-      decider,
-      { type: 'SubmitClaim', data: { claimId, pharmacyId, submittedBy: actor.id, periodStart, periodEnd, dispenses: lines } },
-      { ...ctx, eventId: (i) => derivedId(claimId, `settlement:claim-submitted:${i}`) },
-    );
+    const { state } = await submitReservedClaim(this.s, decider, { claimId, pharmacyId, submittedBy: actor.id, periodStart, periodEnd, lines }, ctx);
     if (state.status === 'none') throw new Error(`claim ${claimId} missing after submission`);
     return toClaimView(state, now);
   }
