@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Clock } from '@rx/kernel';
 
 /**
@@ -41,4 +41,35 @@ export class PeriodicTask<T> {
     this.timer = undefined;
     await this.running.catch(() => undefined);
   }
+}
+
+/**
+ * A provider whose `sweepOnce(now)` runs every `intervalMs` with the injected clock, from the
+ * application's bootstrap to its shutdown (0 or less: only when asked). `sweep(now)` runs it at
+ * once, after any run in flight; tests move the clock and call it.
+ */
+export abstract class Sweeper<T> implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly task: PeriodicTask<T>;
+
+  protected constructor(
+    name: string,
+    clock: Clock,
+    private readonly intervalMs: number,
+  ) {
+    this.task = new PeriodicTask(name, clock, (now) => this.sweepOnce(now));
+  }
+
+  onApplicationBootstrap(): void {
+    this.task.start(this.intervalMs);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
+  }
+
+  sweep(now: Date): Promise<T> {
+    return this.task.run(now);
+  }
+
+  protected abstract sweepOnce(now: Date): Promise<T>;
 }

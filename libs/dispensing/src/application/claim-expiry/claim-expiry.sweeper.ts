@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock, derivedId } from '@rx/kernel';
-import { PeriodicTask } from '@rx/runtime';
+import { Sweeper } from '@rx/runtime';
 import { DispensationRunner } from '../dispensation-runner';
 import { OpenClaims } from './open-claims.projection';
 
@@ -16,33 +16,20 @@ const SWEEPER_ACTOR = { role: 'system', id: 'dispensing-claim-sweeper' };
  * two instances sweeping at once append one release.
  */
 @Injectable()
-export class ClaimExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ClaimExpirySweeper extends Sweeper<string[]> {
   private readonly logger = new Logger('dispensing:claim-expiry');
-  private readonly task: PeriodicTask<string[]>;
 
   constructor(
     private readonly openClaims: OpenClaims,
     private readonly runner: DispensationRunner,
     @Inject(CLOCK) clock: Clock,
-    @Inject(CLAIM_SWEEP_INTERVAL_MS) private readonly intervalMs: number,
+    @Inject(CLAIM_SWEEP_INTERVAL_MS) intervalMs: number,
   ) {
-    this.task = new PeriodicTask('dispensing:claim-expiry-sweep', clock, (now) => this.sweepOnce(now));
-  }
-
-  onApplicationBootstrap(): void {
-    this.task.start(this.intervalMs);
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+    super('dispensing:claim-expiry-sweep', clock, intervalMs);
   }
 
   /** Ends the claims lapsed at `now`; returns the prescription ids whose claim this sweep ended. */
-  sweep(now: Date): Promise<string[]> {
-    return this.task.run(now);
-  }
-
-  private async sweepOnce(now: Date): Promise<string[]> {
+  protected async sweepOnce(now: Date): Promise<string[]> {
     await this.openClaims.catchUp();
     const ended: string[] = [];
     for (const prescriptionId of this.openClaims.due(now)) {

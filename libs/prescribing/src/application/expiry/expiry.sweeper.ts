@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, derivedId } from '@rx/kernel';
-import { PeriodicTask } from '@rx/runtime';
+import { Sweeper } from '@rx/runtime';
 import { PrescriptionRunner } from '../prescription-runner';
 import { ExpiryWatchlist } from './expiry-watchlist.projection';
 
@@ -14,32 +14,18 @@ const SWEEPER_ACTOR = { role: 'system', id: 'prescribing-expiry-sweeper' };
  * the prescription id, so two instances sweeping at once append one expiry.
  */
 @Injectable()
-export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly task: PeriodicTask<string[]>;
-
+export class ExpirySweeper extends Sweeper<string[]> {
   constructor(
     private readonly watchlist: ExpiryWatchlist,
     private readonly runner: PrescriptionRunner,
     @Inject(CLOCK) clock: Clock,
-    @Inject(EXPIRY_SWEEP_INTERVAL_MS) private readonly intervalMs: number,
+    @Inject(EXPIRY_SWEEP_INTERVAL_MS) intervalMs: number,
   ) {
-    this.task = new PeriodicTask('prescribing:expiry-sweep', clock, (now) => this.sweepOnce(now));
-  }
-
-  onApplicationBootstrap(): void {
-    this.task.start(this.intervalMs);
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+    super('prescribing:expiry-sweep', clock, intervalMs);
   }
 
   /** Expires what is due at `now`; returns the ids expired by this sweep. */
-  sweep(now: Date): Promise<string[]> {
-    return this.task.run(now);
-  }
-
-  private async sweepOnce(now: Date): Promise<string[]> {
+  protected async sweepOnce(now: Date): Promise<string[]> {
     await this.watchlist.catchUp();
     const expired: string[] = [];
     for (const prescriptionId of this.watchlist.due(now)) {

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { chinaDate, CLOCK, DomainError, type Clock } from '@rx/kernel';
-import { PeriodicTask } from '@rx/runtime';
+import { Sweeper } from '@rx/runtime';
 import type { ClaimLine } from '../../../domain/pharmacy-claim.decider';
 import { PaymentsReadModel } from '../../read-models/payments.read-model';
 import { SettlementStore } from '../../settlement-store';
@@ -20,9 +20,8 @@ const REPAIR_ACTOR = { role: 'system', id: 'settlement-claim-repair' };
  * dispenses' China dates), received now, so its deadline runs from the repair.
  */
 @Injectable()
-export class ClaimRepairSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ClaimRepairSweeper extends Sweeper<string[]> {
   private readonly logger = new Logger('settlement:claim-repair');
-  private readonly task: PeriodicTask<string[]>;
 
   constructor(
     private readonly unsubmitted: UnsubmittedClaims,
@@ -31,23 +30,11 @@ export class ClaimRepairSweeper implements OnApplicationBootstrap, OnApplication
     private readonly s: SettlementStore,
     @Inject(CLOCK) clock: Clock,
   ) {
-    this.task = new PeriodicTask('settlement:claim-repair', clock, (now) => this.sweepOnce(now));
-  }
-
-  onApplicationBootstrap(): void {
-    this.task.start(CLAIM_REPAIR_INTERVAL_MS);
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.task.stop();
+    super('settlement:claim-repair', clock, CLAIM_REPAIR_INTERVAL_MS);
   }
 
   /** Completes what is due at `now`; returns the claim ids this sweep recorded. */
-  sweep(now: Date): Promise<string[]> {
-    return this.task.run(now);
-  }
-
-  private async sweepOnce(now: Date): Promise<string[]> {
+  protected async sweepOnce(now: Date): Promise<string[]> {
     await this.unsubmitted.catchUp();
     const due = this.unsubmitted.due(now);
     if (due.length === 0) return [];
