@@ -85,6 +85,8 @@ export interface EventFilter {
 export interface ReadAllOptions extends EventFilter {
   /** Exclusive: events strictly after this position; default: from the beginning. */
   after?: bigint;
+  /** Inclusive: events at or before this position; default: to the end. */
+  upTo?: bigint;
   maxCount?: number;
 }
 
@@ -142,6 +144,11 @@ export interface EventStore {
   /** One batch of events in global order. Page with `after` = the last position returned. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribe(options: SubscribeOptions): Subscription;
+  /**
+   * The position of the last event committed, internal ones included, or undefined for an empty
+   * store: every event a later `readAll` can return beyond it is newer.
+   */
+  headPosition(): Promise<bigint | undefined>;
   /** Every stream id in the store (for integrity sweeps), optionally by prefix. */
   listStreams(prefix?: string): Promise<string[]>;
   /** Durable checkpoints for relays and projections, kept in the same store. */

@@ -147,7 +147,9 @@ export class EventStoreDbEventStore implements EventStore {
     const out: RecordedEvent[] = [];
     if (limit <= 0) return out;
     // Client 6.x has no server-side filter on readAll (only on subscribeToAll): filter here, page by page.
+    const upTo = options.upTo;
     await this.walkAll(options.after, (e) => {
+      if (upTo !== undefined && e.position > upTo) return false;
       if (!matchesFilter(e, options)) return true;
       out.push(e);
       return out.length < limit;
@@ -160,6 +162,18 @@ export class EventStoreDbEventStore implements EventStore {
     const subscription = new EsdbSubscription(this.client, options, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  async headPosition(): Promise<bigint | undefined> {
+    this.assertOpen();
+    try {
+      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
+        if (resolved.event?.position) return resolved.event.position.commit;
+      }
+      return undefined;
+    } catch (error) {
+      throw translateError(error);
+    }
   }
 
   /**

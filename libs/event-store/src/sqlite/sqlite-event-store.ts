@@ -386,10 +386,16 @@ export class SqliteEventStore implements EventStore, BatchSource {
     return rows;
   }
 
+  async headPosition(): Promise<bigint | undefined> {
+    this.assertOpen();
+    return (this.stmt.headPosition.get() as { head: bigint | null }).head ?? undefined;
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     const limit = Math.trunc(options.maxCount ?? DEFAULT_READ_ALL_MAX_COUNT);
     if (limit <= 0) return [];
+    if (options.upTo !== undefined && typeof options.upTo !== 'bigint') throw new TypeError('readAll: upTo must be a bigint position');
     const rows = this.readAllStatement(options).all(...readAllParams(options.after ?? 0n, options, limit)) as EventRow[];
     return rows.map(toRecorded);
   }
@@ -559,13 +565,14 @@ export class SqliteEventStore implements EventStore, BatchSource {
     return { events, scannedTo: head > after ? head : after };
   }
 
-  private readAllStatement(filter: EventFilter): Statement {
+  private readAllStatement(filter: EventFilter & { upTo?: bigint }): Statement {
     const prefixes = filter.streamPrefixes?.length ?? 0;
     const types = filter.eventTypes?.length ?? 0;
-    const key = `${prefixes}:${types}`;
+    const bounded = filter.upTo !== undefined;
+    const key = `${prefixes}:${types}:${bounded}`;
     let statement = this.readAllStatements.get(key);
     if (!statement) {
-      statement = this.db.prepare(readAllSql(prefixes, types));
+      statement = this.db.prepare(readAllSql(prefixes, types, bounded));
       this.readAllStatements.set(key, statement);
     }
     return statement;
@@ -583,16 +590,18 @@ export class SqliteEventStore implements EventStore, BatchSource {
  * of the store (24 ms a page on 220k events, quadratic over a rebuild). `+type` makes it walk
  * positions and filter, which stops after one page.
  */
-export function readAllSql(prefixes: number, types: number): string {
+export function readAllSql(prefixes: number, types: number, bounded = false): string {
   const where = ['position > ?'];
+  if (bounded) where.push('position <= ?');
   if (prefixes > 0) where.push(`(${Array.from({ length: prefixes }, () => 'substr(stream_id, 1, length(?)) = ?').join(' OR ')})`);
   if (types === 1) where.push('type = ?');
   else if (types > 1) where.push(`+type IN (${Array.from({ length: types }, () => '?').join(', ')})`);
   return `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`;
 }
 
-function readAllParams(after: bigint, filter: EventFilter, limit: number): unknown[] {
+function readAllParams(after: bigint, filter: EventFilter & { upTo?: bigint }, limit: number): unknown[] {
   const params: unknown[] = [after];
+  if (filter.upTo !== undefined) params.push(filter.upTo);
   for (const p of filter.streamPrefixes ?? []) params.push(p, p);
   for (const t of filter.eventTypes ?? []) params.push(t);
   params.push(limit);

@@ -20,6 +20,9 @@ export class DelegatingStore implements EventStore {
   subscribe(...args: Parameters<EventStore['subscribe']>) {
     return this.inner.subscribe(...args);
   }
+  headPosition() {
+    return this.inner.headPosition();
+  }
   listStreams(...args: Parameters<EventStore['listStreams']>) {
     return this.inner.listStreams(...args);
   }

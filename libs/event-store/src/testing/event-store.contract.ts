@@ -255,6 +255,17 @@ export function describeEventStoreContract(
         }
         expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6]);
       });
+
+      it('reads up to an inclusive position, and knows the head', async () => {
+        const id = stream();
+        await store.append(id, Array.from({ length: 5 }, (_, n) => newEvent('P', { n })), { expectedRevision: 'no_stream' });
+        const all = await store.readAll({ streamPrefixes: [prefix] });
+        // At or past the last event: EventStoreDB writes statistics events of its own.
+        expect((await store.headPosition())! >= all[4].position).toBe(true);
+        const upTo = await store.readAll({ streamPrefixes: [prefix], after: all[0].position, upTo: all[3].position });
+        expect(upTo.map((e) => (e.data as { n: number }).n)).toEqual([1, 2, 3]);
+        expect(await store.readAll({ streamPrefixes: [prefix], after: all[3].position, upTo: all[3].position })).toEqual([]);
+      });
     });
 
     describe('subscribe', () => {
