@@ -69,7 +69,8 @@ function machine(): Record<string, string> {
 function latencyRows(title: string, r: RunResult): string[] {
   const row = (name: string, s: Samples) => {
     const x = s.summary();
-    return `| ${title} | ${name} | ${int(x.count)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)} |`;
+    const when = Number.isFinite(s.worstAt) ? ` (${((s.worstAt - r.startedAt) / 1000).toFixed(1)} s)` : '';
+    return `| ${title} | ${name} | ${int(x.count)} | ${ms(x.p50)} | ${ms(x.p95)} | ${ms(x.p99)} | ${ms(x.max)}${when} |`;
   };
   return [...COMMANDS.map((c) => row(c, r.latency[c])), row('claimable after issue (relay)', r.circulate), row('payment readable after dispense', r.settle), row('whole lifecycle', r.lifecycle)];
 }
@@ -150,12 +151,12 @@ function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures
   }
   if (e) {
     out.push('', `Per-command latency in ms (embedded, ${settings.patients} patients, pharmacies P001/P002):`, '');
-    out.push('| run | step | count | p50 | p95 | p99 | max |', '|---|---|---|---|---|---|---|');
+    out.push('| run | step | count | p50 | p95 | p99 | max (when, into the run) |', '|---|---|---|---|---|---|---|');
     out.push(...latencyRows(`closed ${settings.concurrency}`, e.closed), ...latencyRows(`open ${settings.rate}/s`, e.open), ...latencyRows(`open ${e.sustainableRate}/s`, e.sustainable));
     out.push('', `Expected waits (not failures): closed: ${e.closed.waits.toString()}; open: ${e.open.waits.toString()}.`);
   }
   if (d && typeof d !== 'string') {
-    out.push('', 'Distributed per-command latency in ms:', '', '| run | step | count | p50 | p95 | p99 | max |', '|---|---|---|---|---|---|---|', ...latencyRows('kafka', d.result));
+    out.push('', 'Distributed per-command latency in ms:', '', '| run | step | count | p50 | p95 | p99 | max (when, into the run) |', '|---|---|---|---|---|---|---|', ...latencyRows('kafka', d.result));
     out.push('', `Expected waits: ${d.result.waits.toString()}.`);
   }
   return out.join('\n');

@@ -2,10 +2,17 @@
 export class Samples {
   private values: number[] = [];
   private sorted = true;
+  /** When (`now()`) the largest sample was taken: a tail at a run's start reads differently from one spread through it. */
+  worstAt = NaN;
+  private worst = -Infinity;
 
   add(ms: number): void {
     this.values.push(ms);
     this.sorted = false;
+    if (ms > this.worst) {
+      this.worst = ms;
+      this.worstAt = now();
+    }
   }
 
   get count(): number {
