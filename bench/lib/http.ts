@@ -10,21 +10,37 @@ export interface Reply {
  * so the figures measure the server, not TCP handshakes. Only 127.0.0.1 is allowed.
  */
 export class HttpClient {
-  private readonly agent: Agent;
+  private agent: Agent;
   private readonly host: string;
   private readonly port: number;
   /** Requests sent so far, retries and polls included (the bench divides CPU by it). */
   calls = 0;
 
-  constructor(baseUrl: string, maxSockets = 256) {
+  constructor(
+    baseUrl: string,
+    private readonly maxSockets = 256,
+  ) {
     const url = new URL(baseUrl);
     if (url.hostname !== '127.0.0.1') throw new Error(`bench traffic goes to 127.0.0.1 only, not ${url.hostname}`);
     this.host = url.hostname;
     this.port = Number(url.port);
+    this.agent = this.newAgent();
+  }
+
+  /**
+   * Closes every pooled socket and starts a new pool. Between phases: an overload leaves a hundred
+   * sockets that all time out together a few seconds into the next phase.
+   */
+  resetPool(): void {
+    this.agent.destroy();
+    this.agent = this.newAgent();
+  }
+
+  private newAgent(): Agent {
     // Idle sockets are dropped after 4 s, before Node's server closes them at 5 s
     // (keepAliveTimeout): reusing one the server is closing at that moment fails with ECONNRESET,
     // which the distributed run counted as 3 failed lifecycles.
-    this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, timeout: 4_000 });
+    return new Agent({ keepAlive: true, maxSockets: this.maxSockets, maxFreeSockets: this.maxSockets, timeout: 4_000 });
   }
 
   call(method: string, path: string, token: string | undefined, body?: unknown, timeoutMs = 30_000): Promise<Reply> {

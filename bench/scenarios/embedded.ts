@@ -108,6 +108,7 @@ export async function runEmbedded(o: EmbeddedOptions): Promise<EmbeddedResult> {
     const open = await openLoop(driver, o.rate, o.openMs);
     const openLoopReport = await loop.read();
     o.log(`  open (${o.rate}/s offered): ${open.perSecond.toFixed(0)} lifecycles/s completed, ${open.failed} failed`);
+    client.resetPool();
     const settledMs = await waitUntilQuiet(app.pid);
     o.log(`  platform quiet again ${settledMs} ms after the overload`);
     // And at half of what the closed run sustained: the latency at a load the platform carries.
