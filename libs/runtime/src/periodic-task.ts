@@ -50,12 +50,15 @@ export class PeriodicTask<T> {
  */
 export abstract class Sweeper<T> implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly task: PeriodicTask<T>;
+  /** Named after the sweep, for what a sweep has to report. */
+  protected readonly logger: Logger;
 
   protected constructor(
     name: string,
     clock: Clock,
     private readonly intervalMs: number,
   ) {
+    this.logger = new Logger(name);
     this.task = new PeriodicTask(name, clock, (now) => this.sweepOnce(now));
   }
 

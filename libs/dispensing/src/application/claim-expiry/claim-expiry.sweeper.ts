@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, derivedId } from '@rx/kernel';
 import { Sweeper } from '@rx/runtime';
 import { DispensationRunner } from '../dispensation-runner';
@@ -17,8 +17,6 @@ const SWEEPER_ACTOR = { role: 'system', id: 'dispensing-claim-sweeper' };
  */
 @Injectable()
 export class ClaimExpirySweeper extends Sweeper<string[]> {
-  private readonly logger = new Logger('dispensing:claim-expiry');
-
   constructor(
     private readonly openClaims: OpenClaims,
     private readonly runner: DispensationRunner,

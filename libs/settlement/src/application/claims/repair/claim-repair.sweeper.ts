@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { chinaDate, CLOCK, DomainError, type Clock } from '@rx/kernel';
 import { Sweeper } from '@rx/runtime';
 import type { ClaimLine } from '../../../domain/pharmacy-claim.decider';
@@ -21,8 +21,6 @@ const REPAIR_ACTOR = { role: 'system', id: 'settlement-claim-repair' };
  */
 @Injectable()
 export class ClaimRepairSweeper extends Sweeper<string[]> {
-  private readonly logger = new Logger('settlement:claim-repair');
-
   constructor(
     private readonly unsubmitted: UnsubmittedClaims,
     private readonly payments: PaymentsReadModel,
