@@ -1,6 +1,6 @@
 /**
- * The event store port. Two adapters implement it (SQLite for the embedded mode, EventStoreDB for
- * production) and one contract suite holds both to the same behaviour.
+ * The event store port. Three adapters implement it (SQLite for the embedded mode, PostgreSQL and
+ * EventStoreDB for production) and one contract suite holds them to the same behaviour.
  */
 export interface Actor {
   role: string;
@@ -137,7 +137,7 @@ export interface StoreCompleteness {
 }
 
 export interface EventStore {
-  readonly kind: 'sqlite' | 'eventstoredb';
+  readonly kind: 'sqlite' | 'eventstoredb' | 'postgres';
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** The stream's events in order; an empty array for a stream that does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ RX_EVENT_STORE: 'postgres://x' }, 'RX_EVENT_STORE'],
+    [{ RX_EVENT_STORE: 'postgres://rx@db:5432/rx?schema=Not-An-Identifier' }, 'RX_EVENT_STORE'],
+    [{ RX_EVENT_STORE: 'mysql://rx@db/rx' }, 'RX_EVENT_STORE'],
     [{ RX_BUS: 'rabbit' }, 'RX_BUS'],
     [{ RX_BUS: 'kafka' }, 'KAFKA_BROKERS'],
     [{ KAFKA_BROKERS: 'nohostport' }, 'KAFKA_BROKERS'],
@@ -42,6 +44,12 @@ describe('loadConfig', () => {
     const config = loadConfig({ RX_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092, kafka:9092', RX_EVENT_STORE: 'esdb://localhost:2113?tls=false' });
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092', 'kafka:9092']);
     expect(config.eventStore).toBe('esdb://localhost:2113?tls=false');
+  });
+
+  it('accepts a PostgreSQL store', () => {
+    expect(loadConfig({ RX_EVENT_STORE: 'postgres://rx@127.0.0.1:5432/rx_dispensing?schema=rx' }, 'dispensing').eventStore).toBe(
+      'postgres://rx@127.0.0.1:5432/rx_dispensing?schema=rx',
+    );
   });
 
   it('reports every problem at once', () => {

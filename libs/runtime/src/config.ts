@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { parseEventStoreUrl } from '@rx/event-store';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -6,7 +7,7 @@ export interface RuntimeConfig {
   /** Which contexts this process runs (the platform runs all four). */
   appName: string;
   port: number;
-  /** `sqlite:<path>` or `esdb://…` / `esdb+discover://…`. */
+  /** `sqlite:<path>`, `postgres://…` or `esdb://…` / `esdb+discover://…`. */
   eventStore: string;
   bus: 'memory' | 'kafka';
   kafkaBrokers: string[];
@@ -47,8 +48,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
 
   // The platform keeps every context in one file; an app run alone gets its own file by default.
   const eventStore = env.RX_EVENT_STORE ?? (appName === 'platform' ? 'sqlite:./data/rx.sqlite' : `sqlite:./data/${appName}.sqlite`);
-  if (!/^sqlite:.+/.test(eventStore) && !/^esdb(\+discover)?:\/\/[^/?#\s]+/.test(eventStore)) {
-    problems.push(`RX_EVENT_STORE must be sqlite:<path> or esdb://host:port?tls=false (got "${eventStore}")`);
+  try {
+    parseEventStoreUrl(eventStore);
+  } catch (error) {
+    problems.push(`RX_EVENT_STORE must be sqlite:<path>, postgres://user@host:port/db or esdb://host:port?tls=false (${(error as Error).message})`);
   }
 
   const bus = env.RX_BUS ?? 'memory';

@@ -6,8 +6,9 @@ export interface Batch {
   scannedTo: bigint;
 }
 
+/** SQLite answers in the same turn; a networked store (PostgreSQL) answers with a promise. */
 export interface BatchSource {
-  readBatch(after: bigint, filter: EventFilter, limit: number): Batch;
+  readBatch(after: bigint, filter: EventFilter, limit: number): Batch | Promise<Batch>;
 }
 
 export interface PollingSettings {
@@ -73,7 +74,10 @@ export class PollingSubscription implements Subscription {
     try {
       while (!this.stopped) {
         this.pending = false;
-        const batch = this.source.readBatch(cursor, filter, this.settings.batchSize);
+        const read = this.source.readBatch(cursor, filter, this.settings.batchSize);
+        // Awaited only when it is a promise: SQLite's synchronous path keeps its exact timing.
+        const batch = read instanceof Promise ? await read : read;
+        if (this.stopped) return;
         for (const event of batch.events) {
           if (this.stopped) return;
           await handler(event);
