@@ -326,6 +326,7 @@ describe('SqliteEventStore recent tail, checkpoints and WAL checkpointer (files)
        * 4,000 commits of one small event each (well over the 10,000-page safety net in WAL frames),
        * with the event loop turning every few commits as a server's I/O makes it: some commit always
        * lands while a background pass copies, so that pass never leaves the WAL fully copied.
+       * Jest's 5 s default is too short on a loaded 2-core machine (it timed out at load 11).
        */
       const appendSteadily = async (store: SqliteEventStore): Promise<void> => {
         for (let n = 0; n < 4000; n++) {
@@ -342,14 +343,14 @@ describe('SqliteEventStore recent tail, checkpoints and WAL checkpointer (files)
         // The WAL file keeps its largest size; restarted every pass, that stays far below the safety net's.
         expect(statSync(`${file}-wal`).size).toBeLessThan(0.75 * SAFETY_NET_WAL_BYTES);
         expect(await store.readAll({ maxCount: 5000 })).toHaveLength(4000);
-      });
+      }, 60_000);
 
       it('given the restart left to the safety net, when the same events are appended, then the WAL file grows with them', async () => {
         const file = newFile();
         const store = open(file, { walRestartFrames: Number.MAX_SAFE_INTEGER });
         await appendSteadily(store);
         expect(statSync(`${file}-wal`).size).toBeGreaterThanOrEqual(SAFETY_NET_WAL_BYTES);
-      });
+      }, 60_000);
     });
 
     it('given an unknown walCheckpoint, when constructing, then it throws naming walCheckpoint', () => {
