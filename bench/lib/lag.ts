@@ -18,7 +18,7 @@ export interface Hop {
 
 export const HOPS: Hop[] = [
   { name: 'prescribing → dispensing', from: 'prescription-', to: ['dispensation-'] },
-  { name: 'dispensing → settlement', from: 'dispensation-', to: ['benefit-', 'account-', 'payment-'] },
+  { name: 'dispensing → settlement', from: 'dispensation-', to: ['benefit-', 'personalaccount-', 'payment-'] },
 ];
 
 /**

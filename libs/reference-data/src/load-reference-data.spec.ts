@@ -59,7 +59,7 @@ describe('loadReferenceData: the shipped demo region', () => {
     });
     expect(p.special).toMatchObject({ deductibleFen: 0, employeeRatio: '0.70', residentRatio: '0.60', residentAdvanceSelfPay: '0.20', classBSelfPayFirst: true });
     expect(p.prescription).toEqual({ longTermMaxDays: 84, ordinaryMaxDays: 7, ordinaryValidityDays: 3, instalmentMaxDays: 28, earlyRefillToleranceDays: 7 });
-    expect(p).toMatchObject({ claimTtlMinutes: 30, settlementDeadlineWorkingDays: 30, outpatientPoolingBudgetFen: 5000000000, personalAccountPaysSelfPayDrugs: true });
+    expect(p).toMatchObject({ claimTtlMinutes: 30, settlementDeadlineWorkingDays: 30, outpatientPoolingBudgetFen: 5000000000, personalAccountPaysSelfPayDrugs: true, retireeAccountAllotmentFen: 120000 });
     expect(ratioToBasisPoints(p.ordinary.ratioByLevel['1'])).toBe(7000);
     expect(ref.policyFor('522700', 2025)).toBeUndefined();
   });

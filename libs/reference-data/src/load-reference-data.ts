@@ -205,6 +205,7 @@ function readPolicy(r: JsonReader): RegionPolicy {
     'claimTtlMinutes',
     'settlementDeadlineWorkingDays',
     'outpatientPoolingBudgetFen',
+    'retireeAccountAllotmentFen',
   ]);
   const o = r.at('ordinary').object(['deductibleFen', 'annualCapFen', 'ratioByLevel', 'retireeBonus', 'classBSelfPayFirst']);
   const levels = o.at('ratioByLevel').object(['1', '2', '3']);
@@ -242,6 +243,7 @@ function readPolicy(r: JsonReader): RegionPolicy {
     settlementDeadlineWorkingDays: r.at('settlementDeadlineWorkingDays').integer({ min: 1, max: 366 }),
     outpatientPoolingBudgetFen: r.at('outpatientPoolingBudgetFen').integer({ min: 0 }),
   };
+  if (r.has('retireeAccountAllotmentFen')) policy.retireeAccountAllotmentFen = r.at('retireeAccountAllotmentFen').integer({ min: 0 });
   if (policy.prescription.ordinaryMaxDays > policy.prescription.longTermMaxDays) {
     p.at('ordinaryMaxDays').fail('must not exceed longTermMaxDays');
   }

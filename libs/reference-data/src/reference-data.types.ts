@@ -128,6 +128,8 @@ export interface RegionPolicy {
   claimTtlMinutes: number;
   settlementDeadlineWorkingDays: number;
   outpatientPoolingBudgetFen: number;
+  /** Credited each natural year to a retired employee's personal account (004: 1,200 yuan); absent = none. */
+  retireeAccountAllotmentFen?: number;
 }
 
 export interface HolidayCalendarYear {

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { REFERENCE_DATA, ReferenceDataService, type ReferenceData } from '@rx/reference-data';
+import { CreditPersonalAccountHandler, GetPersonalAccountHandler } from './application/accounts/personal-account.handlers';
+import { PersonalAccounts } from './application/accounts/personal-accounts';
 import { AgreementSeeder } from './application/agreements/agreement-seeder';
 import { DissolveAgreementHandler } from './application/agreements/dissolve-agreement/dissolve-agreement.handler';
 import { GetAgreementHandler } from './application/agreements/get-agreement/get-agreement.handler';
@@ -22,6 +24,7 @@ import { SettlementPlumbing } from './application/settlement-plumbing';
 import { SettlementStore } from './application/settlement-store';
 import { AgreementsController } from './http/agreements.controller';
 import { ClaimsController } from './http/claims.controller';
+import { PersonalAccountsController } from './http/personal-accounts.controller';
 import { SettlementController } from './http/settlement.controller';
 
 /**
@@ -30,11 +33,14 @@ import { SettlementController } from './http/settlement.controller';
  * data and auth come from the global RuntimeModule.
  */
 @Module({
-  controllers: [SettlementController, AgreementsController, ClaimsController],
+  controllers: [SettlementController, AgreementsController, ClaimsController, PersonalAccountsController],
   providers: [
     { provide: ReferenceDataService, useFactory: (data: ReferenceData) => ReferenceDataService.from(data), inject: [REFERENCE_DATA] },
     SettlementStore,
+    PersonalAccounts,
     FundPaymentSaga,
+    CreditPersonalAccountHandler,
+    GetPersonalAccountHandler,
     DispensingReactor,
     AgreementSeeder,
     ClaimDeciders,

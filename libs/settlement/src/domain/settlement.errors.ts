@@ -16,10 +16,11 @@ export class InvalidBenefitDelta extends domainError('INVALID_BENEFIT_DELTA', 'i
 
 // personal account
 export class PersonalAccountNotOpen extends domainError('PERSONAL_ACCOUNT_NOT_OPEN', 'not-found') {}
-export class PersonalAccountAlreadyOpen extends domainError('PERSONAL_ACCOUNT_ALREADY_OPEN', 'conflict') {}
 export class PersonalAccountInsufficient extends domainError('PERSONAL_ACCOUNT_INSUFFICIENT', 'conflict') {}
 export class PersonalAccountAlreadyDebited extends domainError('PERSONAL_ACCOUNT_ALREADY_DEBITED', 'conflict') {}
 export class InvalidAccountAmount extends domainError('INVALID_ACCOUNT_AMOUNT', 'invalid') {}
+export class PersonalAccountCreditConflict extends domainError('PERSONAL_ACCOUNT_CREDIT_CONFLICT', 'conflict') {}
+export class AllotmentNotDue extends domainError('ACCOUNT_ALLOTMENT_NOT_DUE', 'rule') {}
 
 // payment record
 export class FundPaymentAlreadyRecorded extends domainError('FUND_PAYMENT_ALREADY_RECORDED', 'conflict') {}

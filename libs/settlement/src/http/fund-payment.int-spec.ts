@@ -212,7 +212,7 @@ describe('settlement: fund payment from rx.dispensing.v1 (embedded app, real SQL
     await reactor().handle({ event: e });
     expect(await allEventCount()).toBe(count);
     expect(await typesOf(benefitStreamId('PT001', 2026))).toEqual(['BenefitConsumed']);
-    expect(await typesOf(personalAccountStreamId('PT001', 2026))).toEqual(['PersonalAccountOpened', 'PersonalAccountDebited']);
+    expect(await typesOf(personalAccountStreamId('PT001'))).toEqual(['PersonalAccountOpened', 'PersonalAccountDebited']);
   });
 
   describe('crash safety: a redelivery completes a saga cut short, charging nothing twice', () => {
@@ -225,7 +225,7 @@ describe('settlement: fund payment from rx.dispensing.v1 (embedded app, real SQL
       await reactor().handle({ event: e });
       expect((await payment(e.data.dispenseId)).body).toMatchObject({ fundFen: 420, personalAccountFen: 19080, cashFen: 800, deductibleAppliedFen: 15000 });
       expect(await typesOf(benefitStreamId('PT001', 2026))).toEqual(['BenefitConsumed']);
-      expect(await typesOf(personalAccountStreamId('PT001', 2026))).toEqual(['PersonalAccountOpened', 'PersonalAccountDebited']);
+      expect(await typesOf(personalAccountStreamId('PT001'))).toEqual(['PersonalAccountOpened', 'PersonalAccountDebited']);
       expect((await benefits('PT001')).body).toMatchObject({ deductibleUsedFen: 15000, personalAccount: { balanceFen: 30920 } });
     });
 

@@ -95,3 +95,22 @@ export class ListClaimsQueryDto {
   @IsIn(['SUBMITTED', 'APPROVED', 'PAID'])
   status?: 'SUBMITTED' | 'APPROVED' | 'PAID';
 }
+
+export class CreditPersonalAccountRequest {
+  @ApiProperty({ example: 'contrib-2026-03-PT001', description: 'client-chosen id: a retry with the same id and content credits nothing more; other content under it is 409' })
+  @IsString()
+  @Matches(ID_PATTERN, { message: 'creditId must be an id of letters, digits, ".", "_", ":" or "-" (at most 128)' })
+  creditId: string;
+
+  @ApiProperty({ example: 3000, description: 'fen, positive' })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  amountFen: number;
+
+  @ApiPropertyOptional({ example: 'March 2026 contributions', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  note?: string;
+}

@@ -143,3 +143,36 @@ export class SubmitClaimResponse {
   @ApiProperty() provisional: boolean;
   @ApiProperty({ example: 'SUBMITTED' }) status: string;
 }
+
+export class AccountMovementResponse {
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ enum: ['OPENING_BALANCE', 'ANNUAL_ALLOTMENT', 'CREDIT', 'DEBIT', 'RESTORE'] }) kind: string;
+  @ApiProperty({ example: 'system:settlement' }) by: string;
+  @ApiProperty({ description: 'signed fen: credits positive, debits negative' }) amountFen: number;
+  @ApiProperty() balanceAfterFen: number;
+  @ApiPropertyOptional() year?: number;
+  @ApiPropertyOptional() creditId?: string;
+  @ApiPropertyOptional({ nullable: true }) note?: string | null;
+  @ApiPropertyOptional() dispenseId?: string;
+  @ApiPropertyOptional() patientId?: string;
+}
+
+export class PersonalAccountBalanceResponse {
+  @ApiProperty() holderId: string;
+  @ApiProperty({ description: 'false until the first movement; the balance is then the reference opening balance' }) opened: boolean;
+  @ApiProperty({ nullable: true }) openedYear: number | null;
+  @ApiProperty() openingBalanceFen: number;
+  @ApiProperty() balanceFen: number;
+  @ApiProperty() annualAllotmentFen: number;
+  @ApiProperty({ type: [Number] }) allottedYears: number[];
+  @ApiProperty({ type: [Number], description: 'due, credited by the next movement of the year' }) allotmentYearsPending: number[];
+  @ApiProperty({ type: [AccountMovementResponse] }) movements: AccountMovementResponse[];
+}
+
+export class PersonalAccountCreditResponse {
+  @ApiProperty() holderId: string;
+  @ApiProperty() creditId: string;
+  @ApiProperty() amountFen: number;
+  @ApiProperty({ description: 'a retry of a credit already posted: nothing added' }) duplicate: boolean;
+  @ApiProperty() balanceFen: number;
+}

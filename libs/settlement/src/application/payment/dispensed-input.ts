@@ -18,8 +18,12 @@ export function fundPaymentInput(d: DispensedV1, agreementDissolved: boolean): F
 
 export interface Payer {
   holderId: string;
-  /** Balance at the start of the policy year (reference data). */
+  /** Reference data's balance: the opening balance of a holder never seen before. */
   openingBalanceFen: number;
+  /** The holder's insured region: whose policy sets the yearly allotment. */
+  regionCode: string;
+  /** A retired employee: the account gets the region's yearly allotment (004). */
+  retiree: boolean;
 }
 
 /**
@@ -35,6 +39,9 @@ export function payerOf(ref: Pick<ReferenceDataService, 'patient'>, patientId: s
   return holder ? accountOf(holder) : null;
 }
 
-function accountOf(p: Patient): Payer | null {
-  return typeof p.personalAccountFen === 'number' ? { holderId: p.id, openingBalanceFen: p.personalAccountFen } : null;
+/** The holder's own account, null when the patient has none (residents). */
+export function accountOf(p: Patient): Payer | null {
+  return typeof p.personalAccountFen === 'number'
+    ? { holderId: p.id, openingBalanceFen: p.personalAccountFen, regionCode: p.regionCode, retiree: p.insuranceType === 'employee' && p.retired }
+    : null;
 }

@@ -12,7 +12,8 @@ import { BenefitLedgerStale, PersonalAccountInsufficient } from '../../domain/se
 import { agreementStreamId, benefitStreamId, paymentStreamId, personalAccountStreamId } from '../../domain/stream-ids';
 import { PolicyNotFound } from '../settlement-app.errors';
 import { SETTLEMENT_SYSTEM, SettlementStore } from '../settlement-store';
-import { fundPaymentInput, payerOf, type Payer } from './dispensed-input';
+import { PersonalAccounts } from '../accounts/personal-accounts';
+import { fundPaymentInput, payerOf } from './dispensed-input';
 
 /** The integration event that started a saga: its id seeds every id the saga appends. */
 export interface SourceEvent {
@@ -26,7 +27,7 @@ const MAX_ROUNDS = 50;
 /**
  * The payment saga (README "Concurrency and the payment saga"). Steps, in this order:
  *   1. ApplyPayment on `benefit-{patient}-{year}`   (the contention point; optimistic, basis-checked)
- *   2. DebitPersonalAccount on `account-{holder}-{year}`
+ *   2. DebitPersonalAccount on `personalaccount-{holder}` (brought up to date first: opened, allotments due)
  *   3. RecordFundPayment on `payment-{dispenseId}`  (last: its presence means "done")
  * Every appended id derives from the source event id, and every step is idempotent per dispense.
  * Crash safety: a redelivery after a crash between steps recomputes from the ledger and account
@@ -42,6 +43,7 @@ export class FundPaymentSaga {
   constructor(
     private readonly s: SettlementStore,
     private readonly ref: ReferenceDataService,
+    private readonly accounts: PersonalAccounts,
   ) {}
 
   async recordPayment(d: DispensedV1, source: SourceEvent): Promise<FundPaymentRecordData> {
@@ -63,7 +65,7 @@ export class FundPaymentSaga {
       causationId: source.id,
       eventId: (i: number) => derivedId(source.id, `settlement:${step}:${i}`),
     });
-    if (payer) await this.openAccount(payer, year, source);
+    if (payer) await this.accounts.ensure(payer, year, { correlationId: source.correlationId, causationId: source.id });
 
     const ledgerStream = benefitStreamId(d.patientId, year);
     const limits = {
@@ -78,7 +80,7 @@ export class FundPaymentSaga {
       const basis = usageOf(ledger.state);
       let account: PersonalAccountSnapshot | null = null;
       if (payer) {
-        const before = await this.s.loadBefore(personalAccountStreamId(payer.holderId, year), personalAccountDecider, mine);
+        const before = await this.s.loadBefore(personalAccountStreamId(payer.holderId), personalAccountDecider, mine);
         account = { holderId: payer.holderId, balanceFen: before.state.status === 'open' ? before.state.balanceFen : payer.openingBalanceFen };
       }
       const result = computeFundPayment(input, policy, basis, account);
@@ -92,7 +94,7 @@ export class FundPaymentSaga {
         if (result.accountDelta) {
           const { holderId, debitFen } = result.accountDelta;
           await this.s.run(
-            personalAccountStreamId(holderId, year),
+            personalAccountStreamId(holderId),
             personalAccountDecider,
             { type: 'DebitPersonalAccount', data: { holderId, dispenseId: d.dispenseId, patientId: d.patientId, amountFen: debitFen } },
             ctx('account'),
@@ -144,22 +146,13 @@ export class FundPaymentSaga {
     if (reversal.accountRestore) {
       const { holderId } = reversal.accountRestore;
       await this.s.run(
-        personalAccountStreamId(holderId, reversal.year),
+        // The continuing account the money came from, whatever the year of the dispense.
+        personalAccountStreamId(holderId),
         personalAccountDecider,
         { type: 'RestorePersonalAccount', data: { holderId, dispenseId: reversal.dispenseId } },
         ctx('account-restore'),
       );
     }
     return reversal;
-  }
-
-  /** Opened lazily from reference data; the id derives from holder and year, so any opener writes the same event. */
-  private async openAccount(payer: Payer, year: number, source: SourceEvent): Promise<void> {
-    await this.s.run(
-      personalAccountStreamId(payer.holderId, year),
-      personalAccountDecider,
-      { type: 'OpenPersonalAccount', data: { holderId: payer.holderId, year, openingBalanceFen: payer.openingBalanceFen } },
-      { actor: SETTLEMENT_SYSTEM, correlationId: source.correlationId, causationId: source.id, eventId: () => derivedId('settlement:account-opened', payer.holderId, String(year)) },
-    );
   }
 }

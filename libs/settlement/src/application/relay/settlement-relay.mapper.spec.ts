@@ -131,14 +131,17 @@ describe('who pays from a personal account (F5)', () => {
   const ref = {
     patient: (id: string) =>
       ({
-        PT001: { id: 'PT001', personalAccountFen: 50000 },
+        PT001: { id: 'PT001', regionCode: '522700', insuranceType: 'employee', retired: false, personalAccountFen: 50000 },
+        PT002: { id: 'PT002', regionCode: '522700', insuranceType: 'employee', retired: true, personalAccountFen: 120000 },
         PT003: { id: 'PT003' },
         PT004: { id: 'PT004', familyAccountHolderId: 'PT001' },
       })[id] as never,
   };
   it('the patient, else the family holder, else nobody', () => {
-    expect(payerOf(ref, 'PT001')).toEqual({ holderId: 'PT001', openingBalanceFen: 50000 });
-    expect(payerOf(ref, 'PT004')).toEqual({ holderId: 'PT001', openingBalanceFen: 50000 });
+    const pt001 = { holderId: 'PT001', openingBalanceFen: 50000, regionCode: '522700', retiree: false };
+    expect(payerOf(ref, 'PT001')).toEqual(pt001);
+    expect(payerOf(ref, 'PT004')).toEqual(pt001);
+    expect(payerOf(ref, 'PT002')).toEqual({ holderId: 'PT002', openingBalanceFen: 120000, regionCode: '522700', retiree: true });
     expect(payerOf(ref, 'PT003')).toBeNull();
     expect(payerOf(ref, 'PT999')).toBeNull();
   });

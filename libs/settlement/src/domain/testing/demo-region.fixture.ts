@@ -34,6 +34,7 @@ export function demoPolicy(overrides: Partial<RegionPolicy> = {}): RegionPolicy 
     claimTtlMinutes: 30,
     settlementDeadlineWorkingDays: 30,
     outpatientPoolingBudgetFen: 5000000000,
+    retireeAccountAllotmentFen: 120000,
     ...overrides,
   };
 }

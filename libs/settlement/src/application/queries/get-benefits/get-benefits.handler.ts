@@ -44,8 +44,8 @@ export class GetBenefitsHandler implements IQueryHandler<GetBenefitsQuery, Benef
     const payer = payerOf(this.ref, patientId);
     let personalAccount: BenefitsView['personalAccount'] = null;
     if (payer) {
-      const account = (await this.s.load(personalAccountStreamId(payer.holderId, year), personalAccountDecider)).state;
-      // An account nobody has paid from yet is not opened: its balance is the reference opening balance.
+      const account = (await this.s.load(personalAccountStreamId(payer.holderId), personalAccountDecider)).state;
+      // One continuing account (not per year); never seen yet: reference data's balance.
       const opening = account.status === 'open' ? account.openingBalanceFen : payer.openingBalanceFen;
       const balance = account.status === 'open' ? account.balanceFen : payer.openingBalanceFen;
       personalAccount = { holderId: payer.holderId, openingBalanceFen: opening, balanceFen: balance, familyAccount: payer.holderId !== patientId };
