@@ -10,3 +10,4 @@ export { SqliteEventStore, DEFAULT_READ_ALL_MAX_COUNT, type SqliteEventStoreOpti
 export { EventStoreDbEventStore, CHECKPOINT_STREAM_PREFIX, type EventStoreDbEventStoreOptions } from './eventstoredb/esdb-event-store';
 export { PostgresEventStore, DEFAULT_POSTGRES_READ_ALL_MAX_COUNT, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { parsePostgresUrl, type PostgresLocation } from './postgres/postgres-url';
+export * from './unique-keys';
