@@ -15,6 +15,7 @@ export const DispensingEventTypes = {
   dispenseReversed: 'rx.dispensing.dispense-reversed.v1',
   revocationAnswered: 'rx.dispensing.revocation-answered.v1',
   prescriptionWithdrawn: 'rx.dispensing.prescription-withdrawn.v1',
+  attemptRefused: 'rx.dispensing.attempt-refused.v1',
 } as const;
 
 export type DispensingEventType = (typeof DispensingEventTypes)[keyof typeof DispensingEventTypes];
@@ -149,6 +150,43 @@ export interface PrescriptionWithdrawnV1 {
   withdrawnAt?: string;
 }
 
+/** Refusals monitoring watches (the attempt is the fraud signal), by the refusal's stable code. */
+export const MONITORED_DISPENSING_REFUSALS = ['TRACE_CODE_USED', 'PHARMACY_NOT_DESIGNATED_FOR_SPECIAL_DRUG'] as const;
+export type MonitoredDispensingRefusal = (typeof MONITORED_DISPENSING_REFUSALS)[number];
+
+export interface RefusedTraceCodeV1 {
+  traceCode: string;
+  /** The request field that carried it, e.g. `lines[0].traceCodes[1]`. */
+  field: string;
+  /** The dispense that holds the code. */
+  heldByDispenseId: string;
+  /** Its prescription, where known. */
+  heldByPrescriptionId?: string;
+}
+
+/**
+ * A command the dispensing context refused for a reason monitoring watches. The refused command
+ * appends nothing to the prescription's stream; this fact is stored in a stream of its own
+ * (`dispensing-signal-{id}`) and published here, so the attempt reaches audit.
+ */
+export interface AttemptRefusedV1 {
+  /** The prescription the refused command named. */
+  prescriptionId: string;
+  pharmacyId: string;
+  pharmacistId: string;
+  command: 'claim' | 'dispense';
+  code: MonitoredDispensingRefusal;
+  /** The field at fault in the refused request. */
+  field?: string;
+  refusedAt: string;
+  /** The dispenseId the refused dispense named, if the client chose one. */
+  dispenseId?: string;
+  /** TRACE_CODE_USED: every code already sold, and where. */
+  traceCodes?: RefusedTraceCodeV1[];
+  /** PHARMACY_NOT_DESIGNATED_FOR_SPECIAL_DRUG: the special drugs concerned. */
+  drugCodes?: string[];
+}
+
 export interface DispensingEventDataByType {
   'rx.dispensing.prescription-claimed.v1': PrescriptionClaimedV1;
   'rx.dispensing.claim-released.v1': ClaimReleasedV1;
@@ -157,6 +195,7 @@ export interface DispensingEventDataByType {
   'rx.dispensing.dispense-reversed.v1': DispenseReversedV1;
   'rx.dispensing.revocation-answered.v1': RevocationAnsweredV1;
   'rx.dispensing.prescription-withdrawn.v1': PrescriptionWithdrawnV1;
+  'rx.dispensing.attempt-refused.v1': AttemptRefusedV1;
 }
 
 /** One integration event before the relay wraps it in a CloudEvents envelope. */
@@ -361,6 +400,28 @@ export const validatePrescriptionWithdrawnV1 = validatorOf<PrescriptionWithdrawn
   optInstant(d, 'withdrawnAt', p);
 });
 
+export const validateAttemptRefusedV1 = validatorOf<AttemptRefusedV1>((d, p) => {
+  str(d, 'prescriptionId', p);
+  str(d, 'pharmacyId', p);
+  str(d, 'pharmacistId', p);
+  oneOf(d, 'command', p, ['claim', 'dispense']);
+  oneOf<MonitoredDispensingRefusal>(d, 'code', p, MONITORED_DISPENSING_REFUSALS);
+  optStr(d, 'field', p);
+  instant(d, 'refusedAt', p);
+  optStr(d, 'dispenseId', p);
+  if (d.traceCodes !== undefined)
+    arr(d, 'traceCodes', p, MAX_LINES * MAX_TRACE_CODES, 1).forEach((e, i) => {
+      const q = `${p}.traceCodes[${i}]`;
+      const t = obj(e, q);
+      if (typeof t.traceCode !== 'string' || !TRACE_CODE.test(t.traceCode)) fail(`${q}.traceCode`, 'must be exactly 20 digits');
+      str(t, 'field', q);
+      str(t, 'heldByDispenseId', q);
+      optStr(t, 'heldByPrescriptionId', q);
+    });
+  if (d.code === 'TRACE_CODE_USED' && d.traceCodes === undefined) fail(`${p}.traceCodes`, 'must name the codes for TRACE_CODE_USED');
+  if (d.drugCodes !== undefined) arr(d, 'drugCodes', p, MAX_LINES).forEach((c, i) => (typeof c === 'string' && c.length > 0 && c.length <= MAX_ID ? undefined : fail(`${p}.drugCodes[${i}]`, 'must be a drug code')));
+});
+
 export const dispensingDataValidators: { [K in DispensingEventType]: (data: unknown) => DispensingDataValidation<DispensingEventDataByType[K]> } = {
   'rx.dispensing.prescription-claimed.v1': validatePrescriptionClaimedV1,
   'rx.dispensing.claim-released.v1': validateClaimReleasedV1,
@@ -369,6 +430,7 @@ export const dispensingDataValidators: { [K in DispensingEventType]: (data: unkn
   'rx.dispensing.dispense-reversed.v1': validateDispenseReversedV1,
   'rx.dispensing.revocation-answered.v1': validateRevocationAnsweredV1,
   'rx.dispensing.prescription-withdrawn.v1': validatePrescriptionWithdrawnV1,
+  'rx.dispensing.attempt-refused.v1': validateAttemptRefusedV1,
 };
 
 export function isDispensingEventType(type: unknown): type is DispensingEventType {

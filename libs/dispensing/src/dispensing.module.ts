@@ -13,6 +13,8 @@ import { PrescribingReactor } from './application/prescribing-reactor/prescribin
 import { ReleaseClaimHandler } from './application/release-claim/release-claim.handler';
 import { ReverseDispenseHandler } from './application/reverse-dispense/reverse-dispense.handler';
 import { ReviewPrescriptionHandler } from './application/review-prescription/review-prescription.handler';
+import { DispensingKeys } from './application/uniqueness/dispensing-keys';
+import { RefusalSignals } from './application/uniqueness/refusal-signals';
 import { DispensingController } from './http/dispensing.controller';
 
 /**
@@ -27,6 +29,8 @@ import { DispensingController } from './http/dispensing.controller';
     DispensationRunner,
     PharmacyFactsService,
     DispenseIndex,
+    DispensingKeys,
+    RefusalSignals,
     OpenClaims,
     ClaimPrescriptionHandler,
     ReleaseClaimHandler,

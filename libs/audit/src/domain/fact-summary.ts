@@ -39,6 +39,10 @@ export function describeFact(fact: AuditFact): string {
       return `pharmacy answered the revocation: ${f.data.outcome}`;
     case 'rx.dispensing.prescription-withdrawn.v1':
       return `withdrawn from dispensing (${f.data.reason})`;
+    case 'rx.dispensing.attempt-refused.v1':
+      return `REFUSED ${f.data.command} at ${f.data.pharmacyId} by ${f.data.pharmacistId}: ${f.data.code}${
+        f.data.traceCodes ? ` (${f.data.traceCodes.map((t) => `${t.traceCode} sold in dispense ${t.heldByDispenseId}`).join(', ')})` : ''
+      }${f.data.drugCodes ? ` (${f.data.drugCodes.join(', ')})` : ''}`;
     case 'rx.settlement.fund-payment-recorded.v1':
       return `fund paid ${formatYuan(f.data.amounts.fundFen)} of ${formatYuan(f.data.amounts.totalFen)} yuan for dispense ${f.data.dispenseId} (personal account ${formatYuan(
         f.data.amounts.personalAccountFen,

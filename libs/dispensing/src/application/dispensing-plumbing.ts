@@ -5,6 +5,7 @@ import { DISPENSATION_STREAM_PREFIX } from './dispense-index/dispense-index.proj
 import { AgreementReactor } from './pharmacy-agreements/agreement.reactor';
 import { PrescribingReactor } from './prescribing-reactor/prescribing.reactor';
 import { toDispensingMessage } from './relay/dispensing-relay.mapper';
+import { SIGNAL_STREAM_PREFIX, toSignalMessage } from './uniqueness/refusal-signals';
 
 export const DISPENSING_RELAY = 'relay-dispensing';
 
@@ -18,8 +19,14 @@ export class DispensingPlumbing implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // Only dispensation streams: pharmacy-status-* is this context's private view of settlement's news.
-    this.plumbing.registerRelay({ name: DISPENSING_RELAY, source: Sources.dispensing, streamPrefixes: [DISPENSATION_STREAM_PREFIX], map: toDispensingMessage });
+    // Dispensation streams and refusal signals: pharmacy-status-* is this context's private view of
+    // settlement's news, unique-* its reservations.
+    this.plumbing.registerRelay({
+      name: DISPENSING_RELAY,
+      source: Sources.dispensing,
+      streamPrefixes: [DISPENSATION_STREAM_PREFIX, SIGNAL_STREAM_PREFIX],
+      map: (e) => (e.streamId.startsWith(SIGNAL_STREAM_PREFIX) ? toSignalMessage(e) : toDispensingMessage(e)),
+    });
     this.plumbing.registerConsumer(this.prescribing.consumerOptions());
     this.plumbing.registerConsumer(this.agreements.consumerOptions());
   }

@@ -8,6 +8,7 @@ import {
   PrescriptionExpired,
   QuantityExceedsPrescribed,
   TraceCodeInvalid,
+  TraceCodeUsed,
 } from './dispensation.errors';
 import type { PrescriptionDispensed } from './dispensation.events';
 import { viewOf } from './dispensation.state';
@@ -244,14 +245,14 @@ describe('dispensation: dispense', () => {
         .thenMatch((events) => expect(dispensedData(events).lines[0].traceCodes).toHaveLength(2));
     });
 
-    it('refuses a code already dispensed on this prescription', () => {
+    it('refuses a code already sold on this prescription as TRACE_CODE_USED, naming the code', () => {
       const h = history(ordinaryRx())
         .ready('P002', mins(10))
         .do(dispense('P002', [line('MET-500', 7, 50, { traceCodes: [traceCode(9, 9)] })]), mins(15));
       spec()
         .given(h.events)
         .when(dispense('P002', [line('MET-500', 7, 50, { traceCodes: [traceCode(9, 9)] })]), mins(16))
-        .thenThrows(TraceCodeInvalid);
+        .thenThrows(TraceCodeUsed, 'TRACE_CODE_USED');
     });
   });
 

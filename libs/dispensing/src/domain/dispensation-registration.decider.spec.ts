@@ -77,6 +77,7 @@ describe('dispensation errors', () => {
     DRUG_NOT_ON_PRESCRIPTION: 'rule',
     QUANTITY_EXCEEDS_PRESCRIBED: 'rule',
     TRACE_CODE_INVALID: 'rule',
+    TRACE_CODE_USED: 'rule',
     INSTALMENT_TOO_LONG: 'rule',
     INSTALMENT_TOO_EARLY: 'rule',
     DISPENSE_NOT_FOUND: 'not-found',

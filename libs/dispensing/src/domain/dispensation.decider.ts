@@ -39,6 +39,7 @@ import {
   ReviewRejected,
   ReviewRequired,
   TraceCodeInvalid,
+  TraceCodeUsed,
   UnknownPrescription,
 } from './dispensation.errors';
 import type {
@@ -348,7 +349,7 @@ function dispense(cmd: Dispense, s: KnownDispensation, now: Date, policy: Dispen
 function dispenseLines(s: KnownDispensation, input: Dispense['data']['lines']): DispensedLine[] {
   if (!Array.isArray(input) || input.length === 0 || input.length > s.rx.items.length)
     throw new DispenseInputInvalid(`lines must hold 1 to ${s.rx.items.length} lines`, { field: 'lines' });
-  const usedTraceCodes = new Set(s.dispenses.filter((x) => !x.reversal).flatMap((x) => x.lines.flatMap((l) => l.traceCodes)));
+  const usedTraceCodes = new Map(s.dispenses.filter((x) => !x.reversal).flatMap((x) => x.lines.flatMap((l) => l.traceCodes.map((c) => [c, x.dispenseId] as const))));
   const seenDrugs = new Set<string>();
   return input.map((line, i): DispensedLine => {
     const f = `lines[${i}]`;
@@ -392,14 +393,16 @@ function dispenseLines(s: KnownDispensation, input: Dispense['data']['lines']): 
  * D6: at least one code per line and at most one per unit dispensed (a code marks a sales package,
  * and a package holds at least one unit); no code twice, nor one already dispensed on this prescription.
  */
-function checkTraceCodes(input: readonly string[], quantity: number, f: string, used: Set<string>): string[] {
+function checkTraceCodes(input: readonly string[], quantity: number, f: string, used: Map<string, string>): string[] {
   if (!Array.isArray(input) || input.length === 0) throw new TraceCodeInvalid('each line needs at least one traceability code', { field: `${f}.traceCodes` });
   const max = Math.min(quantity, DISPENSE_BOUNDS.maxTraceCodesPerLine);
   if (input.length > max) throw new TraceCodeInvalid(`a line of ${quantity} units carries at most ${max} traceability codes`, { field: `${f}.traceCodes` });
   input.forEach((code, j) => {
     if (!isTraceCode(code)) throw new TraceCodeInvalid('a traceability code is exactly 20 digits', { field: `${f}.traceCodes[${j}]` });
-    if (used.has(code)) throw new TraceCodeInvalid(`traceability code ${code} is already dispensed`, { field: `${f}.traceCodes[${j}]` });
-    used.add(code);
+    const soldIn = used.get(code);
+    if (soldIn === '') throw new TraceCodeInvalid(`traceability code ${code} appears twice in this dispense`, { field: `${f}.traceCodes[${j}]` });
+    if (soldIn !== undefined) throw new TraceCodeUsed(`traceability code ${code} is already sold`, { field: `${f}.traceCodes[${j}]`, details: { traceCode: code } });
+    used.set(code, '');
   });
   return [...input];
 }

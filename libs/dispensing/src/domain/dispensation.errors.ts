@@ -34,6 +34,8 @@ export class DispenseInputInvalid extends domainError('DISPENSE_INPUT_INVALID', 
 export class DrugNotOnPrescription extends domainError('DRUG_NOT_ON_PRESCRIPTION', 'rule') {}
 export class QuantityExceedsPrescribed extends domainError('QUANTITY_EXCEEDS_PRESCRIBED', 'rule') {}
 export class TraceCodeInvalid extends domainError('TRACE_CODE_INVALID', 'rule') {}
+/** A code already sold (anywhere on the platform) and not refunded: one package, one sale. */
+export class TraceCodeUsed extends domainError('TRACE_CODE_USED', 'rule') {}
 export class InstalmentTooLong extends domainError('INSTALMENT_TOO_LONG', 'rule') {}
 export class InstalmentTooEarly extends domainError('INSTALMENT_TOO_EARLY', 'rule') {}
 

@@ -169,7 +169,7 @@ describe('review, dispense and reversal over HTTP (embedded app, real SQLite sto
       expect((await w.dispense(rxId, { lines: [line('MET-500', 2, 50, [traceCode(9)])] })).status).toBe(201);
       const reused = await w.dispense(rxId, { lines: [line('ATV-20', 1, 500, [traceCode(9)])] });
       expect(reused.status).toBe(422);
-      expect(reused.body.code).toBe('TRACE_CODE_INVALID');
+      expect(reused.body).toMatchObject({ code: 'TRACE_CODE_USED', field: 'lines[0].traceCodes[0]', details: { traceCode: traceCode(9) } });
       expect(await w.streamTypes(rxId)).toEqual(['PrescriptionRegistered', 'PrescriptionClaimed', 'PrescriptionReviewed', 'PrescriptionDispensed']);
     });
 

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { PickupCodeInvalid } from '../../domain/dispensation.errors';
+import { PharmacyNotDesignatedForSpecialDrug, PickupCodeInvalid } from '../../domain/dispensation.errors';
 import { DispensationRunner } from '../dispensation-runner';
 import { PharmacyFactsService } from '../pharmacy-agreements/pharmacy-facts.service';
+import { RefusalSignals } from '../uniqueness/refusal-signals';
 import { ClaimPrescriptionCommand, type ClaimResult } from './claim-prescription.command';
 import { presentedPickupCodeHash } from './pickup-code';
 
@@ -14,6 +15,7 @@ export class ClaimPrescriptionHandler implements ICommandHandler<ClaimPrescripti
   constructor(
     private readonly runner: DispensationRunner,
     private readonly pharmacies: PharmacyFactsService,
+    private readonly signals: RefusalSignals,
   ) {}
 
   async execute({ actor, prescriptionId, pickupCode }: ClaimPrescriptionCommand): Promise<ClaimResult> {
@@ -33,6 +35,12 @@ export class ClaimPrescriptionHandler implements ICommandHandler<ClaimPrescripti
     } catch (e) {
       // A refusal appends nothing, so the failed attempt is its own append; the caller still gets the refusal.
       if (e instanceof PickupCodeInvalid) await this.recordFailure(prescriptionId, pharmacyId, ctx);
+      // Three-fixed: a special drug claimed by an undesignated pharmacy is an attempt audit watches.
+      if (e instanceof PharmacyNotDesignatedForSpecialDrug)
+        await this.signals.record(
+          { prescriptionId, pharmacyId, pharmacistId: actor.id, command: 'claim', code: 'PHARMACY_NOT_DESIGNATED_FOR_SPECIAL_DRUG', refusedAt: now.toISOString(), drugCodes: [String(e.details?.drugCode)] },
+          { actor: ctx.actor, correlationId },
+        );
       throw e;
     }
     const { state, events } = outcome;
