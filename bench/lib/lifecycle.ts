@@ -72,9 +72,9 @@ export class LifecycleDriver {
   ) {
     const svc = new TokenService(secret);
     this.tokens = {
-      physician: svc.sign({ sub: 'D001', role: 'physician', org: 'H001' }, 24 * 3600),
-      pharmacist: PHARMACIES.map((p) => svc.sign({ sub: p.pharmacist, role: 'pharmacist', org: p.id }, 24 * 3600)),
-      agency: svc.sign({ sub: 'AG001', role: 'agency', org: '522700' }, 24 * 3600),
+      physician: svc.sign({ sub: 'D001', role: 'physician', org: 'H001' }, 8 * 3600),
+      pharmacist: PHARMACIES.map((p) => svc.sign({ sub: p.pharmacist, role: 'pharmacist', org: p.id }, 8 * 3600)),
+      agency: svc.sign({ sub: 'AG001', role: 'agency', org: 'AGENCY' }, 8 * 3600),
     };
   }
 

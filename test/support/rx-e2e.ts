@@ -48,7 +48,7 @@ export const demo = {
 
 export const PHYSICIAN = { sub: 'D001', org: 'H001' } as const;
 export const AUDITOR = { sub: 'AU001', org: 'AUDIT' } as const;
-export const AGENCY = { sub: 'AG001', org: '522700' } as const;
+export const AGENCY = { sub: 'AG001', org: 'AGENCY' } as const;
 /** The demo's pharmacists (data/reference/pharmacists.json); P001 and P002 have active agreements and pooling. */
 export const PHARMACIST_OF: Record<string, string> = { P001: 'PH001', P002: 'PH002', P003: 'PH003', P004: 'PH004' };
 

@@ -1,15 +1,25 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, InjectionToken, Module } from '@nestjs/common';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { TOKEN_SERVICE, TokenService } from './token.service';
+import { ACTOR_DIRECTORY, type ActorDirectory } from './actor-directory';
+import { TOKEN_SERVICE, TokenService, type TokenPolicy } from './token.service';
 
 @Global()
 @Module({})
 export class AuthModule {
-  static forRoot(options: { secret: string }): DynamicModule {
+  /** `directory`: the provider of ACTOR_DIRECTORY (the registry each request's claims are checked against). */
+  static forRoot(options: {
+    secret: string;
+    policy?: Partial<TokenPolicy>;
+    directory: { useFactory: (...deps: never[]) => ActorDirectory; inject: InjectionToken[] };
+  }): DynamicModule {
     return {
       module: AuthModule,
-      providers: [{ provide: TOKEN_SERVICE, useValue: new TokenService(options.secret) }, JwtAuthGuard],
-      exports: [TOKEN_SERVICE, JwtAuthGuard],
+      providers: [
+        { provide: TOKEN_SERVICE, useValue: new TokenService(options.secret, undefined, options.policy) },
+        { provide: ACTOR_DIRECTORY, useFactory: options.directory.useFactory as (...deps: unknown[]) => ActorDirectory, inject: options.directory.inject },
+        JwtAuthGuard,
+      ],
+      exports: [TOKEN_SERVICE, ACTOR_DIRECTORY, JwtAuthGuard],
     };
   }
 }

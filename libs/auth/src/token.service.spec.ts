@@ -25,7 +25,7 @@ describe('TokenService (HS256)', () => {
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x","role":"auditor","org":"A"}').toString('base64url')}.`;
     expect(() => new TokenService(SECRET).verify(none)).toThrow(InvalidTokenError);
     const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
-    const payload = Buffer.from('{"sub":"x","role":"admin","org":"A"}').toString('base64url');
+    const payload = Buffer.from(`{"sub":"x","role":"admin","org":"A","exp":${Math.floor(Date.now() / 1000) + 60}}`).toString('base64url');
     const sig = createHmac('sha256', SECRET).update(`${header}.${payload}`).digest('base64url');
     expect(() => new TokenService(SECRET).verify(`${header}.${payload}.${sig}`)).toThrow('claim role missing or invalid');
   });
@@ -71,6 +71,54 @@ describe('TokenService (HS256)', () => {
       now = new Date('2026-01-01T02:00:00Z');
       expect(() => tokens.verify(list[0])).toThrow('token expired');
       expect(() => tokens.verify(list[1099])).toThrow('token expired');
+    });
+  });
+
+  describe('lifetime (issue 15.3)', () => {
+    const NOW = Date.parse('2026-01-01T00:00:00Z') / 1000;
+    const clock = at('2026-01-01T00:00:00Z');
+    const claims = { sub: 'D001', role: 'physician', org: 'H001' };
+    const tokens = () => new TokenService(SECRET, clock);
+
+    it('given a token without exp, when verified, then it is refused', () => {
+      expect(() => tokens().verify(tokens().signClaims({ ...claims, iat: NOW }))).toThrow(new InvalidTokenError('claim exp missing or not a number'));
+    });
+
+    it.each([['a string', '1767229200'], ['null', null], ['infinity as a huge number', 1e400], ['negative', -1]])('given exp as %s, when verified, then it is refused', (_what, exp) => {
+      expect(() => tokens().verify(tokens().signClaims({ ...claims, iat: NOW, exp }))).toThrow('claim exp missing or not a number');
+    });
+
+    it('given a lifetime beyond the 12-hour default, when verified, then it is refused; exactly 12 hours passes', () => {
+      expect(() => tokens().verify(tokens().signClaims({ ...claims, iat: NOW, exp: NOW + 12 * 3600 + 1 }))).toThrow('token lifetime exceeds 43200 seconds');
+      expect(tokens().verify(tokens().signClaims({ ...claims, iat: NOW, exp: NOW + 12 * 3600 }))).toEqual({ id: 'D001', role: 'physician', org: 'H001' });
+    });
+
+    it('given no iat and an exp far off, when verified, then the bound is measured from now', () => {
+      expect(() => tokens().verify(tokens().signClaims({ ...claims, exp: NOW + 30 * 86400 }))).toThrow('token lifetime exceeds 43200 seconds');
+      expect(tokens().verify(tokens().signClaims({ ...claims, exp: NOW + 3600 }))).toEqual({ id: 'D001', role: 'physician', org: 'H001' });
+    });
+
+    it('given a configured bound, when a token claims more, then it is refused, and sign refuses to make one', () => {
+      const short = new TokenService(SECRET, clock, { maxLifetimeSeconds: 600 });
+      expect(() => short.verify(short.signClaims({ ...claims, iat: NOW, exp: NOW + 601 }))).toThrow('token lifetime exceeds 600 seconds');
+      expect(() => short.sign({ sub: 'D001', role: 'physician', org: 'H001' }, 601)).toThrow(RangeError);
+      expect(short.verify(short.sign({ sub: 'D001', role: 'physician', org: 'H001' }))).toEqual({ id: 'D001', role: 'physician', org: 'H001' });
+    });
+
+    it('given iat in the future beyond the clock skew, when verified, then it is refused; within the skew it passes', () => {
+      expect(() => tokens().verify(tokens().signClaims({ ...claims, iat: NOW + 61, exp: NOW + 3600 }))).toThrow('token issued in the future');
+      expect(tokens().verify(tokens().signClaims({ ...claims, iat: NOW + 60, exp: NOW + 3600 }))).toEqual({ id: 'D001', role: 'physician', org: 'H001' });
+      expect(() => tokens().verify(tokens().signClaims({ ...claims, iat: 'soon', exp: NOW + 3600 }))).toThrow('claim iat missing or not a number');
+    });
+
+    it('given nbf later than now plus the skew, when verified, then it is refused until then', () => {
+      let now = new Date('2026-01-01T00:00:00Z');
+      const svc = new TokenService(SECRET, () => now);
+      const token = svc.signClaims({ ...claims, iat: NOW, nbf: NOW + 600, exp: NOW + 3600 });
+      expect(() => svc.verify(token)).toThrow('token not yet valid');
+      now = new Date('2026-01-01T00:09:00Z');
+      expect(svc.verify(token)).toEqual({ id: 'D001', role: 'physician', org: 'H001' });
+      expect(() => svc.verify(svc.signClaims({ ...claims, nbf: 'later', exp: NOW + 3600 }))).toThrow('claim nbf missing or not a number');
     });
   });
 });

@@ -19,8 +19,8 @@ describe('loadReferenceData: the shipped demo region', () => {
     expect(data.pharmacists.map((p) => `${p.id}@${p.pharmacyId}`)).toEqual(['PH001@P001', 'PH002@P002', 'PH003@P003', 'PH004@P004']);
     expect(data.drugs.map((d) => d.code)).toEqual(['MET-500', 'AML-5', 'ATV-20', 'SD-OSIMERTINIB', 'VITC-100']);
     expect(data.patients.map((p) => p.id)).toEqual(['PT001', 'PT002', 'PT003', 'PT004']);
-    expect(data.agencyUsers).toEqual(['AG001']);
-    expect(data.auditors).toEqual(['AU001']);
+    expect(data.agencyUsers).toEqual([{ id: 'AG001', org: 'AGENCY' }]);
+    expect(data.auditors).toEqual([{ id: 'AU001', org: 'AUDIT' }]);
     // holidays/*.json is maintained with the settlement deadline rules; it loads as HolidayCalendarYear[].
     expect(data.holidays.map((h) => h.year)).toEqual(expect.arrayContaining([2025, 2026]));
   });
@@ -126,6 +126,9 @@ describe('loadReferenceData: a broken copy fails naming file and field', () => {
     ['policies/522700-2026.json', 'special.employeeRatio', (j) => (j.special.employeeRatio = 0.7), 'decimal string'],
     ['policies/522700-2026.json', 'prescription.longTermMaxDays', (j) => (j.prescription.longTermMaxDays = '84'), 'integer'],
     ['users.json', 'auditors', (j) => (j.auditors = 'AU001'), 'must be an array'],
+    ['users.json', 'agencyUsers[0]', (j) => (j.agencyUsers = ['AG001']), 'must be an object'],
+    ['users.json', 'auditors[0].org', (j) => (j.auditors[0].org = 'audit office'), 'must match'],
+    ['users.json', 'agencyUsers[1].id', (j) => j.agencyUsers.push({ id: 'AG001', org: 'AGENCY' }), 'duplicates'],
   ])('%s %s', (file, field, change, problem) => {
     edit(file, change);
     const e = failure();

@@ -8,6 +8,7 @@ import type {
   Drug,
   HolidayCalendarYear,
   Institution,
+  OfficeUser,
   Patient,
   Pharmacist,
   Pharmacy,
@@ -41,8 +42,10 @@ export function loadReferenceData(dir: string): ReferenceData {
   const drugs = uniqueBy(drugsR, drugsR.array({ min: 1 }).map(readDrug), (x) => x.code, 'code');
   const patients = uniqueBy(patientsR, patientsR.array().map(readPatient), (x) => x.id, 'id');
   usersR.object(['agencyUsers', 'auditors']);
-  const agencyUsers = usersR.at('agencyUsers').stringArray({ pattern: ID });
-  const auditors = usersR.at('auditors').stringArray({ pattern: ID });
+  const agencyUsersR = usersR.at('agencyUsers');
+  const agencyUsers = uniqueBy(agencyUsersR, agencyUsersR.array().map(readOfficeUser), (x) => x.id, 'id');
+  const auditorsR = usersR.at('auditors');
+  const auditors = uniqueBy(auditorsR, auditorsR.array().map(readOfficeUser), (x) => x.id, 'id');
 
   const policies = readFolder(join(dir, 'policies'), true).map(({ reader, base }) => {
     const p = readPolicy(reader);
@@ -90,7 +93,7 @@ function uniqueBy<T>(root: JsonReader, items: T[], key: (t: T) => string, field:
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
     const k = key(item);
-    if (seen.has(k)) root.fail(`duplicates the ${field} of [${seen.get(k)}] (${JSON.stringify(k)})`, `[${i}].${field}`);
+    if (seen.has(k)) root.fail(`duplicates the ${field} of [${seen.get(k)}] (${JSON.stringify(k)})`, `${root.path}[${i}].${field}`);
     seen.set(k, i);
   });
   return items;
@@ -157,6 +160,11 @@ function readPharmacy(r: JsonReader): Pharmacy {
 function readPharmacist(r: JsonReader): Pharmacist {
   r.object(['id', 'name', 'pharmacyId']);
   return { id: r.at('id').string({ pattern: ID }), name: r.at('name').string({ max: 200 }), pharmacyId: r.at('pharmacyId').string({ pattern: ID }) };
+}
+
+function readOfficeUser(r: JsonReader): OfficeUser {
+  r.object(['id', 'org']);
+  return { id: r.at('id').string({ pattern: ID }), org: r.at('org').string({ pattern: ID }) };
 }
 
 function readDrug(r: JsonReader): Drug {

@@ -4,6 +4,7 @@ import type {
   Drug,
   HolidayCalendarYear,
   Institution,
+  OfficeUser,
   Patient,
   Pharmacist,
   Pharmacy,
@@ -27,8 +28,8 @@ export class ReferenceDataService implements ReferenceData {
   readonly patients: Patient[];
   readonly policies: RegionPolicy[];
   readonly holidays: HolidayCalendarYear[];
-  readonly agencyUsers: string[];
-  readonly auditors: string[];
+  readonly agencyUsers: OfficeUser[];
+  readonly auditors: OfficeUser[];
   private readonly institutionsById: ReadonlyMap<string, Institution>;
   private readonly physiciansById: ReadonlyMap<string, Physician>;
   private readonly pharmaciesById: ReadonlyMap<string, Pharmacy>;
@@ -103,11 +104,17 @@ export class ReferenceDataService implements ReferenceData {
   holidayCalendar(year: number): HolidayCalendarYear | undefined {
     return this.holidaysByYear.get(year);
   }
+  agencyUser(id: string): OfficeUser | undefined {
+    return this.agencyUsers.find((u) => u.id === id);
+  }
+  auditor(id: string): OfficeUser | undefined {
+    return this.auditors.find((u) => u.id === id);
+  }
   isAgencyUser(id: string): boolean {
-    return this.agencyUsers.includes(id);
+    return this.agencyUser(id) !== undefined;
   }
   isAuditor(id: string): boolean {
-    return this.auditors.includes(id);
+    return this.auditor(id) !== undefined;
   }
   /** The institution's Ed25519 public key, for verifying its prescription signatures. */
   institutionPublicKey(id: string): KeyObject | undefined {

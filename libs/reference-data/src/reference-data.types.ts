@@ -142,6 +142,12 @@ export interface HolidayCalendarYear {
   makeUpWorkingDays: string[];
 }
 
+/** An agency user or auditor: `org` is the organisation their tokens carry. */
+export interface OfficeUser {
+  id: string;
+  org: string;
+}
+
 export interface ReferenceData {
   institutions: Institution[];
   physicians: Physician[];
@@ -151,9 +157,9 @@ export interface ReferenceData {
   patients: Patient[];
   policies: RegionPolicy[];
   holidays: HolidayCalendarYear[];
-  /** Agency users and auditors known to the demo (ids only; roles come from tokens). */
-  agencyUsers: string[];
-  auditors: string[];
+  /** Agency users and auditors, each with the organisation (agency, audit office) a token must name. */
+  agencyUsers: OfficeUser[];
+  auditors: OfficeUser[];
 }
 
 export const REFERENCE_DATA = Symbol('ReferenceData');

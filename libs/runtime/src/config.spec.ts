@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       referenceDataDir: './data/reference',
       jwtSecret: DEV_JWT_SECRET,
       jwtSecretIsDevDefault: true,
+      jwtMaxLifetimeSeconds: 12 * 3600,
     });
   });
 
@@ -31,6 +32,9 @@ describe('loadConfig', () => {
     [{ RX_REFERENCE_DATA: '/nonexistent/dir' }, 'RX_REFERENCE_DATA'],
     [{ RX_LOG_LEVEL: 'loud' }, 'RX_LOG_LEVEL'],
     [{ KAFKA_SESSION_TIMEOUT_MS: '100' }, 'KAFKA_SESSION_TIMEOUT_MS'],
+    [{ RX_JWT_MAX_LIFETIME_MINUTES: '0' }, 'RX_JWT_MAX_LIFETIME_MINUTES'],
+    [{ RX_JWT_MAX_LIFETIME_MINUTES: '1.5' }, 'RX_JWT_MAX_LIFETIME_MINUTES'],
+    [{ RX_JWT_MAX_LIFETIME_MINUTES: '10081' }, 'RX_JWT_MAX_LIFETIME_MINUTES'],
   ])('refuses %j, naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -38,6 +42,10 @@ describe('loadConfig', () => {
     } catch (e) {
       expect((e as ConfigError).problems.some((p) => p.startsWith(variable))).toBe(true);
     }
+  });
+
+  it('takes a token lifetime bound in minutes', () => {
+    expect(loadConfig({ RX_JWT_MAX_LIFETIME_MINUTES: '30' }).jwtMaxLifetimeSeconds).toBe(1800);
   });
 
   it('accepts the distributed settings', () => {

@@ -17,6 +17,8 @@ export interface RuntimeConfig {
   jwtSecret: string;
   /** True when RX_JWT_SECRET was not set and the development default is in use. */
   jwtSecretIsDevDefault: boolean;
+  /** Longest lifetime a bearer token may have (`RX_JWT_MAX_LIFETIME_MINUTES`, default 12 hours). */
+  jwtMaxLifetimeSeconds: number;
   referenceDataDir: string;
   /** Secret for deriving pickup codes (HMAC); defaults to a value derived from the JWT secret outside production. */
   pickupCodeSecret: string;
@@ -80,6 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     problems.push('RX_JWT_SECRET must be at least 32 characters');
   }
 
+  const lifetimeText = env.RX_JWT_MAX_LIFETIME_MINUTES ?? '720';
+  const lifetimeMinutes = Number(lifetimeText);
+  if (!/^\d+$/.test(lifetimeText) || lifetimeMinutes < 1 || lifetimeMinutes > 10080) {
+    problems.push(`RX_JWT_MAX_LIFETIME_MINUTES must be an integer from 1 to 10080 (got "${lifetimeText}")`);
+  }
+
   const referenceDataDir = env.RX_REFERENCE_DATA ?? './data/reference';
   if (!existsSync(referenceDataDir) || !statSync(referenceDataDir).isDirectory()) {
     problems.push(`RX_REFERENCE_DATA must name a directory of reference data (got "${referenceDataDir}")`);
@@ -107,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     kafkaSessionTimeoutMs,
     jwtSecret,
     jwtSecretIsDevDefault,
+    jwtMaxLifetimeSeconds: lifetimeMinutes * 60,
     referenceDataDir,
     pickupCodeSecret,
     logLevel,

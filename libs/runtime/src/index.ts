@@ -8,3 +8,4 @@ export * from './bootstrap';
 export * from './http/problem.filter';
 export * from './http/validation';
 export * from './http/configure-http';
+export * from './registry-actor-directory';

@@ -9,6 +9,7 @@ import { REFERENCE_DATA, ReferenceDataService } from '@rx/reference-data';
 import { RX_CONFIG, RuntimeConfig } from './config';
 import { EventPlumbing } from './event-plumbing';
 import { HealthController } from './http/health.controller';
+import { RegistryActorDirectory } from './registry-actor-directory';
 
 export interface RuntimeOptions {
   config: RuntimeConfig;
@@ -42,7 +43,14 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       // One command and query bus for every context in the process (handlers are found in all modules).
-      imports: [AuthModule.forRoot({ secret: config.jwtSecret }), CqrsModule.forRoot()],
+      imports: [
+        AuthModule.forRoot({
+          secret: config.jwtSecret,
+          policy: { maxLifetimeSeconds: config.jwtMaxLifetimeSeconds },
+          directory: { useFactory: (ref: ReferenceDataService, clock: Clock) => new RegistryActorDirectory(ref, clock), inject: [ReferenceDataService, CLOCK] },
+        }),
+        CqrsModule.forRoot(),
+      ],
       controllers: [HealthController],
       providers,
       exports: [RX_CONFIG, CLOCK, ID_GENERATOR, EVENT_STORE, MESSAGE_BUS, REFERENCE_DATA, ReferenceDataService, EventPlumbing, AuthModule],

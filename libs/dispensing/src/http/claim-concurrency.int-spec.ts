@@ -11,6 +11,8 @@ import { dispensingWorld, PICKUP_CODE, T0, type DispensingWorld } from '../testi
 const N = 20;
 /** Pharmacists of P001 and P002, alternating, each with their own subject. */
 const contender = (i: number) => ({ org: i % 2 === 0 ? 'P001' : 'P002', sub: `PH-RACE-${i}` });
+/** Each contender a registered pharmacist of their pharmacy (the registry check refuses strangers). */
+const RACERS = Array.from({ length: N }, (_, i) => ({ id: contender(i).sub, pharmacyId: contender(i).org }));
 
 /** Exactly one 201; its pharmacy's other pharmacists get the same claim back (200); everyone else 409. */
 function expectOneWinner(responses: Response[]): string {
@@ -91,7 +93,7 @@ const claimTypes = async (w: DispensingWorld, rxId: string) => (await w.streamTy
 
 describe('claim concurrency: many pharmacies, one winner', () => {
   it(`${N} parallel claims over HTTP from different pharmacies' pharmacists yield exactly one winner (embedded mode)`, async () => {
-    const w = await dispensingWorld();
+    const w = await dispensingWorld({ pharmacists: RACERS });
     const barrier = new ReadBarrier();
     const conflicts = raceOn(w.t.store, barrier);
     try {
@@ -121,8 +123,8 @@ describe('claim concurrency: many pharmacies, one winner', () => {
     const file = join(tmpdir(), `rx-dispensing-race-${randomUUID()}.sqlite`);
     const clock = new ManualClock(T0);
     // Each instance opens its own connection to the file, as two processes would.
-    const a = await dispensingWorld({ clock, store: new SqliteEventStore(file) });
-    const b = await dispensingWorld({ clock, store: new SqliteEventStore(file) });
+    const a = await dispensingWorld({ clock, store: new SqliteEventStore(file), pharmacists: RACERS });
+    const b = await dispensingWorld({ clock, store: new SqliteEventStore(file), pharmacists: RACERS });
     const barrier = new ReadBarrier();
     const conflicts = [raceOn(a.t.store, barrier, 'a'), raceOn(b.t.store, barrier, 'b')];
     const lostWholeRound = [0, 0];

@@ -94,11 +94,11 @@ describe('claims over HTTP (embedded app, real SQLite store)', () => {
       expect(w.publishedOf(rxId).map((e) => e.type)).toEqual([DispensingEventTypes.prescriptionClaimed]);
     });
 
-    it('refuses a pharmacy whose agreement is dissolved in reference data (P003)', async () => {
+    it('refuses a pharmacy whose agreement is dissolved in reference data (P003) at the edge, before the claim is looked at', async () => {
       const { rxId } = await w.issue();
       const res = await w.claim(rxId, 'P003');
-      expect(res.status).toBe(422);
-      expect(res.body.code).toBe('PHARMACY_AGREEMENT_NOT_ACTIVE');
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('ORGANISATION_INACTIVE');
       expect(await w.streamTypes(rxId)).toEqual(['PrescriptionRegistered']);
     });
 

@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Auth, CurrentActor, type AuthenticatedActor } from '@rx/auth';
+import { ActiveOrganisation, Auth, CurrentActor, type AuthenticatedActor } from '@rx/auth';
 import { ClaimPrescriptionCommand, type ClaimResult } from '../application/claim-prescription/claim-prescription.command';
 import { DispenseCommand, type DispenseResult } from '../application/dispense/dispense.command';
 import type { DispensationDetails } from '../application/get-dispensation/dispensation.view';
@@ -49,6 +49,7 @@ export class DispensingController {
 
   @Post('claims')
   @Auth('pharmacist')
+  @ActiveOrganisation()
   @ApiCreatedResponse({ type: ClaimResponse, description: 'claimed: exclusive until expiresAt' })
   @ApiOkResponse({ type: ClaimResponse, description: 'the same pharmacy already holds the live claim: it gets it back' })
   @ApiConflictResponse({ description: 'ALREADY_CLAIMED by another pharmacy; PRESCRIPTION_FULLY_DISPENSED' })
@@ -77,6 +78,7 @@ export class DispensingController {
   @Post('prescriptions/:rxId/review')
   @HttpCode(200)
   @Auth('pharmacist')
+  @ActiveOrganisation()
   @ApiOkResponse({ type: ReviewResponse, description: 'reviewed (D3); a rejection releases the claim' })
   @ApiConflictResponse({ description: 'NOT_CLAIMED_BY_PHARMACY, PRESCRIPTION_FULLY_DISPENSED' })
   @ApiUnprocessableEntityResponse({ description: 'CANCELLATION_PENDING, PRESCRIPTION_EXPIRED, PRESCRIPTION_REVOKED' })
@@ -88,6 +90,7 @@ export class DispensingController {
   @Post('prescriptions/:rxId/dispenses')
   @HttpCode(201)
   @Auth('pharmacist')
+  @ActiveOrganisation()
   @ApiCreatedResponse({ type: DispenseResponse })
   @ApiConflictResponse({ description: 'NOT_CLAIMED_BY_PHARMACY, PRESCRIPTION_FULLY_DISPENSED, DISPENSE_ID_CONFLICT' })
   @ApiUnprocessableEntityResponse({

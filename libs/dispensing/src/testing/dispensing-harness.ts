@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import {
   PrescribingEventTypes,
   SettlementEventTypes,
@@ -11,7 +12,7 @@ import {
 } from '@rx/contracts';
 import { addDays, ManualClock } from '@rx/kernel';
 import { InMemoryMessageBus } from '@rx/messaging';
-import { createTestApp, type TestApp } from '@rx/runtime/testing';
+import { createTestApp, referenceDataWith, type TestApp } from '@rx/runtime/testing';
 import type { EventStore } from '@rx/event-store';
 import { DispensingModule } from '../dispensing.module';
 
@@ -91,9 +92,16 @@ export interface DispensingWorld {
   close(): Promise<void>;
 }
 
-export async function dispensingWorld(options: { clock?: ManualClock; store?: EventStore; bus?: InMemoryMessageBus } = {}): Promise<DispensingWorld> {
+/** Pharmacists registered beside the demo's one per pharmacy, so a pharmacy's colleagues can be told apart. */
+export const COLLEAGUES = { P001: ['PH001-B'], P002: ['PH002-B'] } as const;
+
+export async function dispensingWorld(
+  options: { clock?: ManualClock; store?: EventStore; bus?: InMemoryMessageBus; pharmacists?: Array<{ id: string; pharmacyId: string }> } = {},
+): Promise<DispensingWorld> {
   const clock = options.clock ?? new ManualClock(T0);
-  const t = await createTestApp({ imports: [DispensingModule], clock, store: options.store, bus: options.bus });
+  const colleagues = Object.entries(COLLEAGUES).flatMap(([pharmacyId, ids]) => ids.map((id) => ({ id, pharmacyId })));
+  const referenceData = referenceDataWith({ pharmacists: [...colleagues, ...(options.pharmacists ?? [])] });
+  const t = await createTestApp({ imports: [DispensingModule], clock, store: options.store, bus: options.bus, env: { RX_REFERENCE_DATA: referenceData } });
   const published: CloudEvent[] = [];
   await t.bus.consume({ groupId: `observer-${randomUUID()}`, topics: [Topics.dispensing], handler: async (m) => void published.push(m.event) });
 
@@ -190,7 +198,10 @@ export async function dispensingWorld(options: { clock?: ManualClock; store?: Ev
     async streamTypes(rxId) {
       return (await t.store.readStream(`dispensation-${rxId}`)).map((e) => e.type);
     },
-    close: () => t.close(),
+    close: async () => {
+      await t.close();
+      rmSync(referenceData, { recursive: true, force: true });
+    },
   };
   return world;
 }

@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Auth, CurrentActor, type AuthenticatedActor } from '@rx/auth';
+import { ActiveOrganisation, Auth, CurrentActor, type AuthenticatedActor } from '@rx/auth';
 import { GetPrescriptionQuery } from '../application/get-prescription/get-prescription.query';
 import type { PrescriptionView } from '../application/get-prescription/prescription.view';
 import { IssuePrescriptionCommand, type IssuePrescriptionResult } from '../application/issue-prescription/issue-prescription.command';
@@ -38,6 +38,7 @@ export class PrescriptionsController {
   @Post()
   @HttpCode(201)
   @Auth('physician')
+  @ActiveOrganisation()
   @ApiCreatedResponse({ type: IssuePrescriptionResponse, description: 'issued (or the same prescription again for a repeated prescriptionId with the same content)' })
   @ApiBadRequestResponse({ description: 'malformed input (VALIDATION_FAILED, field-level)' })
   @ApiUnprocessableEntityResponse({ description: 'a prescribing rule refused it, e.g. LONG_TERM_LIMIT_EXCEEDED' })

@@ -1,4 +1,5 @@
 import { createHash, randomUUID, verify } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   PrescribingEventTypes,
@@ -11,7 +12,7 @@ import {
 } from '@rx/contracts';
 import { canonicalJson, DAY_MS, ManualClock } from '@rx/kernel';
 import { ReferenceDataService } from '@rx/reference-data';
-import { createTestApp, type TestApp } from '@rx/runtime/testing';
+import { createTestApp, referenceDataWith, type TestApp } from '@rx/runtime/testing';
 import { PrescribingModule } from '../prescribing.module';
 import { ExpirySweeper } from '../application/expiry/expiry.sweeper';
 import { prescriptionStreamId } from '../domain/prescription.events';
@@ -20,14 +21,21 @@ const REF = ReferenceDataService.load(join(__dirname, '../../../../data/referenc
 
 describe('prescribing over HTTP (embedded app, real SQLite store)', () => {
   let t: TestApp;
+  let refDir: string;
   let published: CloudEvent[];
 
   beforeEach(async () => {
-    t = await createTestApp({ imports: [PrescribingModule], clock: new ManualClock('2026-03-02T09:00:00.000Z') });
+    // D001-OTHER: a second physician of H001 (the demo registers one per institution).
+    refDir = referenceDataWith({ physicians: [{ id: 'D001-OTHER', institutionId: 'H001' }] });
+    const env = { RX_REFERENCE_DATA: refDir };
+    t = await createTestApp({ imports: [PrescribingModule], clock: new ManualClock('2026-03-02T09:00:00.000Z'), env });
     published = [];
     await t.bus.consume({ groupId: `observer-${randomUUID()}`, topics: [Topics.prescribing], handler: async (m) => void published.push(m.event) });
   });
-  afterEach(() => t.close());
+  afterEach(async () => {
+    await t.close();
+    rmSync(refDir, { recursive: true, force: true });
+  });
 
   const physician = (sub = 'D001', org = 'H001') => t.bearer('physician', sub, org);
   const body = (over: Record<string, unknown> = {}) => ({
@@ -148,9 +156,6 @@ describe('prescribing over HTTP (embedded app, real SQLite store)', () => {
     });
 
     it.each<[string, Record<string, unknown>, [string, string], string]>([
-      ['INSTITUTION_NOT_DESIGNATED', body(), ['D001', 'H404'], 'institution unknown'],
-      ['AGREEMENT_NOT_ACTIVE', body(), ['D009', 'H009'], 'dissolved agreement'],
-      ['PHYSICIAN_NOT_IN_INSTITUTION', body(), ['D003', 'H001'], 'physician of another institution'],
       ['PATIENT_NOT_REGISTERED', body({ patientId: 'PT999' }), ['D001', 'H001'], 'unknown patient'],
       ['DRUG_NOT_IN_CATALOG', body({ items: [{ drugCode: 'ASPIRIN-1', quantity: 1, daysSupply: 1, dosage: { dose: 1, unit: 'tablet', timesPerDay: 1 } }] }), ['D001', 'H001'], 'unknown drug'],
       ['DUPLICATE_DRUG', body({ items: [body().items[0], body().items[0]] }), ['D001', 'H001'], 'same drug twice'],

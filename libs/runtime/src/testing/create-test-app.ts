@@ -6,9 +6,12 @@ import { Role, TokenService } from '@rx/auth';
 import { createEventStore, EventStore } from '@rx/event-store';
 import { ManualClock, IdGenerator } from '@rx/kernel';
 import { InMemoryMessageBus, MessageBus } from '@rx/messaging';
+import { ReferenceDataService } from '@rx/reference-data';
 import { createApp } from '../bootstrap';
 import { loadConfig, RuntimeConfig } from '../config';
 import { JsonLogger } from '../logger';
+import { registeredUser } from '../registry-actor-directory';
+export { referenceDataWith } from './reference-data-with';
 
 export const TEST_JWT_SECRET = 'test-secret-of-at-least-thirty-two-characters';
 
@@ -19,9 +22,12 @@ export interface TestApp {
   store: EventStore;
   bus: MessageBus;
   config: RuntimeConfig;
+  /** A token with exactly these claims (registered or not: spoofing tests use it). */
   token(role: Role, sub: string, org: string): string;
-  /** `Authorization` header value for a role. */
+  /** `Authorization` header value for exactly these claims. */
   bearer(role: Role, sub: string, org: string): string;
+  /** `Authorization` header value for a registered user of the app's reference data, by id (`D001`, `PH002`, `AG001`…). */
+  as(sub: string): string;
   close(): Promise<void>;
 }
 
@@ -47,8 +53,13 @@ export async function createTestApp(options: {
   // Fastify registers its routes and plugins on `ready`; supertest then talks to the bare server.
   await app.getHttpAdapter().getInstance().ready();
   // Tokens expire on real time (security), not the test clock that drives the domain.
-  const tokens = new TokenService(TEST_JWT_SECRET);
+  const tokens = new TokenService(TEST_JWT_SECRET, undefined, { maxLifetimeSeconds: config.jwtMaxLifetimeSeconds });
   const token = (role: Role, sub: string, org: string) => tokens.sign({ sub, role, org });
+  const ref = app.get(ReferenceDataService);
+  const as = (sub: string) => {
+    const user = registeredUser(ref, sub);
+    return `Bearer ${token(user.role, sub, user.org)}`;
+  };
   return {
     app,
     http: request(app.getHttpServer()),
@@ -58,6 +69,7 @@ export async function createTestApp(options: {
     config,
     token,
     bearer: (role, sub, org) => `Bearer ${token(role, sub, org)}`,
+    as,
     close: () => app.close(),
   };
 }
