@@ -117,7 +117,8 @@ describe('claim concurrency: many pharmacies, one winner', () => {
     } finally {
       await w.close();
     }
-  });
+    // 100 HTTP claims with retries on conflict: seconds on an idle machine, more on a busy one
+  }, 30_000);
 
   it('two instances of the app sharing one SQLite file race claims: exactly one winner', async () => {
     const file = join(tmpdir(), `rx-dispensing-race-${randomUUID()}.sqlite`);
