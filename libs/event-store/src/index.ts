@@ -11,3 +11,5 @@ export { EventStoreDbEventStore, CHECKPOINT_STREAM_PREFIX, type EventStoreDbEven
 export { PostgresEventStore, DEFAULT_POSTGRES_READ_ALL_MAX_COUNT, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { parsePostgresUrl, type PostgresLocation } from './postgres/postgres-url';
 export * from './unique-keys';
+export * from './leadership/leader-election';
+export { PostgresLeaderElection, leaderLockKey, LEADER_LOCK_CLASS, type PostgresLeaderElectionOptions } from './leadership/postgres-leader-election';

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     [{ RX_JWT_MAX_LIFETIME_MINUTES: '0' }, 'RX_JWT_MAX_LIFETIME_MINUTES'],
     [{ RX_JWT_MAX_LIFETIME_MINUTES: '1.5' }, 'RX_JWT_MAX_LIFETIME_MINUTES'],
     [{ RX_JWT_MAX_LIFETIME_MINUTES: '10081' }, 'RX_JWT_MAX_LIFETIME_MINUTES'],
+    [{ RX_INSTANCE_ID: 'has space' }, 'RX_INSTANCE_ID'],
   ])('refuses %j, naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -52,6 +53,11 @@ describe('loadConfig', () => {
     const config = loadConfig({ RX_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9092, kafka:9092', RX_EVENT_STORE: 'esdb://localhost:2113?tls=false' });
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092', 'kafka:9092']);
     expect(config.eventStore).toBe('esdb://localhost:2113?tls=false');
+  });
+
+  it('names the instance from RX_INSTANCE_ID, else from the host and process', () => {
+    expect(loadConfig({ RX_INSTANCE_ID: 'dispensing-a' }).instanceId).toBe('dispensing-a');
+    expect(loadConfig({}).instanceId).toMatch(new RegExp(`-${process.pid}$`));
   });
 
   it('accepts a PostgreSQL store', () => {

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parseEventStoreUrl } from '@rx/event-store';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -24,6 +25,8 @@ export interface RuntimeConfig {
   pickupCodeSecret: string;
   logLevel: LogLevel;
   production: boolean;
+  /** Names this process among the instances of its app (leader election, /health). */
+  instanceId: string;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
   const logLevel = (env.RX_LOG_LEVEL ?? 'info') as LogLevel;
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`RX_LOG_LEVEL must be debug, info, warn or error (got "${logLevel}")`);
 
+  const instanceId = env.RX_INSTANCE_ID ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}`;
+  if (!/^[A-Za-z0-9._-]{1,60}$/.test(instanceId)) problems.push(`RX_INSTANCE_ID must be 1-60 of letters, digits, '.', '_' and '-' (got "${instanceId}")`);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     appName,
@@ -120,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     pickupCodeSecret,
     logLevel,
     production,
+    instanceId,
   };
 }
 

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { RecordedEvent } from '@rx/event-store';
-import { EVENT_STORE, EventStore } from '@rx/event-store';
+import { EVENT_STORE, EventStore, LEADER_ELECTION, type LeaderElection } from '@rx/event-store';
 import type { ConsumerHandle, ConsumerOptions, MessageBus } from '@rx/messaging';
 import { MESSAGE_BUS, Relay } from '@rx/messaging';
 
@@ -25,7 +25,10 @@ export interface RelayRegistration {
 /**
  * Starts and stops what moves events between contexts, in the order that loses nothing:
  * bus, then consumers, then relays at start; consumers, then relays (flushed), then the bus at
- * shutdown; the store closes last.
+ * shutdown; the store closes last. Every instance consumes (the bus's consumer groups share the
+ * work); a relay runs only on the instance that leads the job `relay:<name>`, so two instances on
+ * one store do not both publish. Shutdown closes the election, which stops the relays and
+ * sweepers this instance leads and frees their jobs for another instance at once.
  */
 @Injectable()
 export class EventPlumbing implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -39,6 +42,7 @@ export class EventPlumbing implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(LEADER_ELECTION) private readonly election: LeaderElection,
   ) {}
 
   registerRelay(registration: RelayRegistration): void {
@@ -79,14 +83,15 @@ export class EventPlumbing implements OnApplicationBootstrap, BeforeApplicationS
         source: r.source,
         map: r.map,
       });
-      await relay.start();
       this.relays.push(relay);
+      await this.election.campaign(`relay:${r.name}`, { onElected: () => relay.start(), onDeposed: () => relay.stop() });
     }
     this.logger.log({ msg: 'event plumbing started', bus: this.bus.kind, consumers: this.consumers.map((c) => c.groupId), relays: this.relays.map((r) => r.name) });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     for (const c of this.consumers.splice(0)) await c.stop();
+    await this.election.close();
     for (const r of this.relays.splice(0)) await r.stop();
     await this.bus.stop();
   }

@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '@rx/auth';
-import { createEventStore, EVENT_STORE, EventStore } from '@rx/event-store';
+import { createEventStore, createLeaderElection, EVENT_STORE, EventStore, LEADER_ELECTION } from '@rx/event-store';
 import { CLOCK, Clock, ID_GENERATOR, IdGenerator, systemClock, uuidGenerator } from '@rx/kernel';
 import { InMemoryMessageBus, KafkaMessageBus, MESSAGE_BUS, MessageBus } from '@rx/messaging';
 import { ALL_TOPICS, AUDIT_TOPIC } from '@rx/contracts';
@@ -35,6 +35,8 @@ export class RuntimeModule {
       { provide: ID_GENERATOR, useValue: options.ids ?? uuidGenerator },
       { provide: EVENT_STORE, useFactory: () => options.store ?? createEventStore(config.eventStore) },
       { provide: MESSAGE_BUS, useFactory: () => options.bus ?? createBus(config) },
+      // One leader per singleton job (relays, sweepers) among the instances sharing the store.
+      { provide: LEADER_ELECTION, useFactory: (store: EventStore) => createLeaderElection(store, { instanceId: config.instanceId }), inject: [EVENT_STORE] },
       // Loaded and validated once at start: a bad file stops start-up naming file and field.
       { provide: ReferenceDataService, useFactory: () => ReferenceDataService.load(config.referenceDataDir) },
       { provide: REFERENCE_DATA, useExisting: ReferenceDataService },
@@ -53,7 +55,7 @@ export class RuntimeModule {
       ],
       controllers: [HealthController],
       providers,
-      exports: [RX_CONFIG, CLOCK, ID_GENERATOR, EVENT_STORE, MESSAGE_BUS, REFERENCE_DATA, ReferenceDataService, EventPlumbing, AuthModule],
+      exports: [RX_CONFIG, CLOCK, ID_GENERATOR, EVENT_STORE, LEADER_ELECTION, MESSAGE_BUS, REFERENCE_DATA, ReferenceDataService, EventPlumbing, AuthModule],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, EventStore } from '@rx/event-store';
+import { EVENT_STORE, EventStore, LEADER_ELECTION, type LeaderElection, type LeadershipStatus } from '@rx/event-store';
 import { MESSAGE_BUS, MessageBus } from '@rx/messaging';
 import { RX_CONFIG, RuntimeConfig } from '../config';
 import { EventPlumbing } from '../event-plumbing';
@@ -16,6 +16,8 @@ export interface HealthReport {
   store: { kind: string; ok: boolean; detail?: string };
   bus: { kind: string; ok: boolean; detail?: string };
   relays: ReturnType<EventPlumbing['relayStatus']>;
+  /** This instance, and which instance leads each singleton job (relays, sweepers). */
+  leadership: LeadershipStatus | { kind: string; error: string };
 }
 
 @ApiTags('health')
@@ -26,13 +28,18 @@ export class HealthController {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(RX_CONFIG) private readonly config: RuntimeConfig,
     private readonly plumbing: EventPlumbing,
+    @Inject(LEADER_ELECTION) private readonly election: LeaderElection,
   ) {}
 
   @Get()
   @ApiOkResponse({ description: 'store and bus answer' })
   @ApiServiceUnavailableResponse({ description: 'the store or the bus does not answer' })
   async health(@Res({ passthrough: true }) reply: Reply): Promise<HealthReport> {
-    const [store, bus] = await Promise.all([safe(() => this.store.ping()), safe(() => this.bus.ping())]);
+    const [store, bus, leadership] = await Promise.all([
+      safe(() => this.store.ping()),
+      safe(() => this.bus.ping()),
+      this.election.status().catch((e: unknown) => ({ kind: 'unknown', error: (e as Error).message })),
+    ]);
     const ok = store.ok && bus.ok;
     reply.status(ok ? 200 : 503);
     return {
@@ -41,6 +48,7 @@ export class HealthController {
       store: { kind: this.store.kind, ...store },
       bus: { kind: this.bus.kind, ...bus },
       relays: this.plumbing.relayStatus(),
+      leadership,
     };
   }
 }

@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@rx/event-store';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { EVENT_STORE, type EventStore, LEADER_ELECTION, type LeaderElection } from '@rx/event-store';
 import { CLOCK, type Clock } from '@rx/kernel';
-import { PeriodicTask } from '@rx/runtime';
+import { PeriodicTask, startLed } from '@rx/runtime';
 import type { MonitoringParams } from '../../domain/rules';
 import { AUDIT_MONITORING_PARAMS, AUDIT_SWEEP_INTERVAL_MS } from './monitoring-config';
 import { MonitoringProjection } from './monitoring.projection';
@@ -21,6 +21,7 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(AUDIT_MONITORING_PARAMS) params: MonitoringParams,
     @Inject(AUDIT_SWEEP_INTERVAL_MS) private readonly sweepIntervalMs: number,
+    @Optional() @Inject(LEADER_ELECTION) private readonly election?: LeaderElection,
   ) {
     this.projection = new MonitoringProjection({
       store,
@@ -36,7 +37,8 @@ export class MonitoringService implements OnApplicationBootstrap, OnModuleDestro
 
   async onApplicationBootstrap(): Promise<void> {
     await this.projection.start();
-    this.task.start(this.sweepIntervalMs);
+    // Every instance keeps the projection; one sweeps (its alerts are appended events).
+    await startLed(this.task as PeriodicTask<unknown>, 'audit:overdue-sweep', this.sweepIntervalMs, this.election);
   }
 
   async onModuleDestroy(): Promise<void> {
