@@ -19,13 +19,16 @@ interface Run {
   stderr: string;
 }
 
-/** The CLI as auditors run it (`npm run audit -- …` is this command), in a child process. */
+/**
+ * The CLI as auditors run it (`npm run audit -- …` is this command), in a child process. Each run
+ * compiles on start: 11-14 s of wall time on a 2-core machine at load 15-19, hence the long limits.
+ */
 function cli(storeFile: string, ...args: string[]): Promise<Run> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       ['-r', '@swc-node/register', 'tools/audit-cli.ts', ...args],
-      { cwd: ROOT, env: { ...process.env, RX_EVENT_STORE: `sqlite:${storeFile}` }, timeout: 60_000 },
+      { cwd: ROOT, env: { ...process.env, RX_EVENT_STORE: `sqlite:${storeFile}` }, timeout: 180_000 },
       (error, stdout, stderr) => done({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -66,7 +69,7 @@ describe('audit CLI (child process against a SQLite file)', () => {
     expect(heads[2]).toMatch(/dispensing\s+pharmacist:PH002\s+dispensed/);
     expect(run.stdout).toContain('fund paid 4.20 of 16.80 yuan');
     expect(run.stdout).toContain('✓ every fact verifies');
-  }, 60_000);
+  }, 180_000);
 
   it('prints the history as JSON with --json, and the state as of an instant', async () => {
     const run = await cli(file, 'history', rx, '--json');
@@ -77,7 +80,7 @@ describe('audit CLI (child process against a SQLite file)', () => {
     const state = await cli(file, 'state', rx, '--as-of', '2026-03-02T10:05:00Z', '--json');
     expect(state.code).toBe(0);
     expect(JSON.parse(state.stdout)).toMatchObject({ status: 'claimed', holder: { pharmacyId: 'P002' }, fund: { paidFen: 0 } });
-  }, 60_000);
+  }, 180_000);
 
   it('refuses bad input with exit 2 and an unknown prescription with exit 3', async () => {
     expect((await cli(file, 'state', rx, '--as-of', 'yesterday')).code).toBe(2);
@@ -86,7 +89,7 @@ describe('audit CLI (child process against a SQLite file)', () => {
     const unknown = await cli(file, 'history', randomUUID());
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('no audit facts');
-  }, 60_000);
+  }, 180_000);
 
   it('verify exits 0 on an intact store and 1, naming the stream, after a row was altered', async () => {
     const ok = await cli(file, 'verify');
@@ -106,13 +109,13 @@ describe('audit CLI (child process against a SQLite file)', () => {
     const history = await cli(file, 'history', rx);
     expect(history.stdout).toMatch(/✗\s+3 .*dispensed/);
     expect(history.stdout).toContain('BROKEN at revision 2');
-  }, 60_000);
+  }, 180_000);
 
   it('rebuilds the monitoring read models and reports events per second', async () => {
     const run = await cli(file, 'rebuild');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^replayed \d+ events in \d+ ms \(\d+ events\/s\); 1 alerts, \d+ newly raised/);
-  }, 60_000);
+  }, 180_000);
 
   it('verify exits 1 when a stream was deleted whole, though no remaining chain is broken', async () => {
     const db = new Database(file);
@@ -126,5 +129,5 @@ describe('audit CLI (child process against a SQLite file)', () => {
     expect(report.store).toMatchObject({ checked: true, ok: false, missing: [{ from: '1', to: '4' }] });
     const text = await cli(file, 'verify');
     expect(text.stdout).toMatch(/✗ events missing at positions 1-4: /);
-  }, 60_000);
+  }, 180_000);
 });

@@ -201,6 +201,16 @@ describe('PostgresEventStore', () => {
     });
   });
 
+  it("round-trips data PostgreSQL's text and json types would refuse or change (NUL, quotes, key order)", async () => {
+    const store = open();
+    const data = { z: 1, a: "it's \u0000 a \\ 'quote' \"dq\" 中文", nested: { b: [1, 2], a: null } };
+    await store.append('odd', [newEvent('Odd', data)], { expectedRevision: 'no_stream' });
+    const [read] = await store.readStream('odd');
+    expect(read.data).toEqual(data);
+    expect(Object.keys(read.data as object)).toEqual(['z', 'a', 'nested']);
+    expect(verifyStream('odd', [read]).ok).toBe(true);
+  });
+
   it('keeps two schemas of one database apart', async () => {
     const a = open({}, '?schema=rx_a');
     const b = open({}, '?schema=rx_b');

@@ -1,4 +1,4 @@
-import { Client, Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Client, escapeLiteral, Pool, type PoolClient, type PoolConfig, type QueryResult } from 'pg';
 import { storedMetadata, validateAppend, validateExpectedRevision } from '../append-validation';
 import { ConcurrencyError, EventStoreUnavailableError, InvalidAppendError, PartialDuplicateError } from '../errors';
 import type {
@@ -223,11 +223,8 @@ export class PostgresEventStore implements EventStore, BatchSource {
   private async writeGroup(jobs: AppendJob[]): Promise<void> {
     await this.whenReady();
     const outcomes = await this.withClient(async (client) => {
-      await client.query('BEGIN');
       try {
-        const result = await this.decideAndWrite(client, jobs);
-        await client.query('COMMIT');
-        return result;
+        return await this.decideAndWrite(client, jobs);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
@@ -245,32 +242,37 @@ export class PostgresEventStore implements EventStore, BatchSource {
     if (woken) for (const s of this.subscriptions) if (jobs.some((job) => s.wants(job.streamId, job.events))) s.notify();
   }
 
+  /**
+   * Two round trips per group, each one simple-protocol query of several statements (values as
+   * escaped literals, rows as one JSON document): BEGIN, the head lock and the streams' heads and
+   * known ids; then the rows, the head, the NOTIFY and COMMIT. The lock is held for the time of
+   * one round trip and the hashing between, which is what bounds appends per second.
+   */
   private async decideAndWrite(client: PoolClient, jobs: AppendJob[]): Promise<Array<{ result: AppendResult; written: boolean } | { error: unknown }>> {
     const { events, head } = this.t;
-    // The serialisation point of every writer on this database (see the class comment).
-    const locked = await client.query<{ last_position: string }>(`SELECT last_position FROM ${head} WHERE id FOR UPDATE`);
-    if (locked.rowCount !== 1) throw new EventStoreUnavailableError(`${head} has no row: the store's schema was altered`);
-    let next = BigInt(locked.rows[0].last_position);
-
     const streams = [...new Set(jobs.map((j) => j.streamId))];
-    const heads = new Map<string, StreamHead>();
-    const headRows = await client.query<{ stream_id: string; revision: number; hash: string }>(
-      `SELECT s.stream_id, h.revision, h.hash FROM unnest($1::text[]) AS s(stream_id)
-       CROSS JOIN LATERAL (SELECT revision, hash FROM ${events} e WHERE e.stream_id = s.stream_id ORDER BY revision DESC LIMIT 1) h`,
-      [streams],
-    );
-    for (const r of headRows.rows) heads.set(r.stream_id, { revision: r.revision, hash: r.hash, ids: new Map() });
-    const existing = jobs.filter((j) => heads.has(j.streamId));
-    if (existing.length > 0) {
-      const idRows = await client.query<{ stream_id: string; event_id: string; position: string }>(
-        `SELECT e.stream_id, e.event_id::text AS event_id, e.position FROM unnest($1::text[], $2::uuid[]) AS k(stream_id, event_id)
+    const keys = jobs.flatMap((j) => j.ids.map((id) => ({ stream_id: j.streamId, event_id: id })));
+    const first = (await client.query(
+      `BEGIN;
+       SELECT last_position FROM ${head} WHERE id FOR UPDATE;
+       SELECT 'head' AS kind, s.stream_id, h.revision, h.hash, NULL::text AS event_id, NULL::bigint AS position
+         FROM json_array_elements_text(${escapeLiteral(JSON.stringify(streams))}::json) AS s(stream_id)
+         CROSS JOIN LATERAL (SELECT revision, hash FROM ${events} e WHERE e.stream_id = s.stream_id ORDER BY revision DESC LIMIT 1) h
+       UNION ALL
+       SELECT 'id', e.stream_id, NULL, NULL, e.event_id::text, e.position
+         FROM json_to_recordset(${escapeLiteral(JSON.stringify(keys))}::json) AS k(stream_id text, event_id uuid)
          JOIN ${events} e ON e.stream_id = k.stream_id AND e.event_id = k.event_id`,
-        [existing.flatMap((j) => j.ids.map(() => j.streamId)), existing.flatMap((j) => j.ids)],
-      );
-      for (const r of idRows.rows) heads.get(r.stream_id)!.ids.set(r.event_id, BigInt(r.position));
-    }
+    )) as unknown as Array<QueryResult<Record<string, unknown>>>;
+    const locked = first[1].rows as Array<{ last_position: string }>;
+    // The serialisation point of every writer on this database (see the class comment).
+    if (locked.length !== 1) throw new EventStoreUnavailableError(`${head} has no row: the store's schema was altered`);
+    let next = BigInt(locked[0].last_position);
+    const heads = new Map<string, StreamHead>();
+    const found = first[2].rows as Array<{ kind: string; stream_id: string; revision: number; hash: string; event_id: string; position: string }>;
+    for (const r of found) if (r.kind === 'head') heads.set(r.stream_id, { revision: r.revision, hash: r.hash, ids: new Map() });
+    for (const r of found) if (r.kind === 'id') heads.get(r.stream_id)?.ids.set(r.event_id, BigInt(r.position));
 
-    const rows = { position: [] as string[], stream: [] as string[], revision: [] as number[], id: [] as string[], type: [] as string[], data: [] as string[], metadata: [] as string[], hash: [] as string[], at: [] as string[] };
+    const rows: Array<{ position: string; stream_id: string; revision: number; event_id: string; type: string; data: string; metadata: string; hash: string; occurred_at: number }> = [];
     const outcomes = jobs.map((job) => {
       try {
         const current = heads.get(job.streamId);
@@ -298,15 +300,17 @@ export class PostgresEventStore implements EventStore, BatchSource {
         const stream: StreamHead = current ?? { revision: -1, hash: GENESIS_HASH, ids: new Map() };
         job.events.forEach((e, i) => {
           next += 1n;
-          rows.position.push(String(next));
-          rows.stream.push(job.streamId);
-          rows.revision.push(revision + 1 + i);
-          rows.id.push(job.ids[i]);
-          rows.type.push(e.type);
-          rows.data.push(encoded[i].data);
-          rows.metadata.push(encoded[i].metadata);
-          rows.hash.push(encoded[i].hash);
-          rows.at.push(String(job.occurredAtMs[i]));
+          rows.push({
+            position: String(next),
+            stream_id: job.streamId,
+            revision: revision + 1 + i,
+            event_id: job.ids[i],
+            type: e.type,
+            data: encoded[i].data,
+            metadata: encoded[i].metadata,
+            hash: encoded[i].hash,
+            occurred_at: job.occurredAtMs[i],
+          });
           stream.ids.set(job.ids[i], next);
         });
         stream.revision = revision + job.events.length;
@@ -318,19 +322,24 @@ export class PostgresEventStore implements EventStore, BatchSource {
       }
     });
 
-    if (rows.position.length > 0) {
-      await client.query(
-        `WITH written AS (
-           INSERT INTO ${events} (position, stream_id, revision, event_id, type, data, metadata, hash, occurred_at)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
-         ), moved AS (
-           UPDATE ${head} SET last_position = $10 WHERE id
-         )
-         SELECT pg_notify($11, $10::text)`,
-        [rows.position, rows.stream, rows.revision, rows.id, rows.type, rows.data, rows.metadata, rows.hash, rows.at, String(next), this.channel],
-      );
-      this.lastOwnCommit = next;
+    if (rows.length === 0) {
+      await client.query('ROLLBACK');
+      return outcomes;
     }
+    await client.query(
+      `WITH r AS (
+         SELECT * FROM json_to_recordset(${escapeLiteral(JSON.stringify(rows))}::json)
+           AS x(position bigint, stream_id text, revision integer, event_id uuid, type text, data text, metadata text, hash text, occurred_at bigint)
+       ), written AS (
+         INSERT INTO ${events} (position, stream_id, revision, event_id, type, data, metadata, hash, occurred_at)
+         SELECT position, stream_id, revision, event_id, type, data, metadata, hash, occurred_at FROM r ORDER BY position
+       ), moved AS (
+         UPDATE ${head} SET last_position = ${next.toString()} WHERE id
+       )
+       SELECT pg_notify(${escapeLiteral(this.channel)}, '${next.toString()}');
+       COMMIT`,
+    );
+    this.lastOwnCommit = next;
     return outcomes;
   }
 
