@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--profile] [--no-kafka] [--no-build] [--patients N] [--duration S] [--only embedded,appends,audit,kafka]
+// npm run bench [-- --quick] [--profile] [--no-kafka] [--no-build] [--patients N] [--duration S] [--only embedded,appends,audit,kafka,postgres]
 // Measures the lifecycle end to end (issue 8): embedded platform over HTTP (closed and open model),
 // the raw store beside it, audit history and read-model rebuilds on a seeded store, the distributed
 // mode on a local Kafka broker, and the platform's peak memory. Prints one table; writes
@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAppends, type AppendFigures } from './scenarios/appends';
+import { runPostgresAppends, type PostgresAppendFigures } from './scenarios/postgres-appends';
 import { runAudit, type AuditResult } from './scenarios/audit';
 import { runDistributed, type DistributedResult } from './scenarios/distributed';
 import { runEmbedded, type EmbeddedResult } from './scenarios/embedded';
@@ -29,7 +30,7 @@ const only = (() => {
   const i = args.indexOf('--only');
   return i >= 0 ? new Set(String(args[i + 1]).split(',')) : undefined;
 })();
-const wanted = (part: 'embedded' | 'appends' | 'audit' | 'kafka') => !only || only.has(part);
+const wanted = (part: 'embedded' | 'appends' | 'audit' | 'kafka' | 'postgres') => !only || only.has(part);
 const settings = {
   mode: quick ? 'quick' : 'full',
   concurrency: option('concurrency', 32),
@@ -93,7 +94,12 @@ function cpuBudget(e: EmbeddedResult, a: AppendFigures): string {
   );
 }
 
-function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures, au?: AuditResult, d?: DistributedResult | string): string {
+interface PostgresFigures {
+  appends?: PostgresAppendFigures | string;
+  distributed?: DistributedResult | string;
+}
+
+function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures, au?: AuditResult, d?: DistributedResult | string, pg: PostgresFigures = {}): string {
   const out: string[] = [];
   out.push(`Machine: ${m.cpu}, ${m.memory}, Node ${m.node}, ${m.os}; ${m.date}; \`${settings.mode}\` mode.`, '');
   out.push('| figure | value | target |', '|---|---|---|');
@@ -145,6 +151,21 @@ function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures
     for (const [hop, s] of d.lag) out.push(`| distributed relay lag ${hop}: p50 / p99 / max | ${ms(s.percentile(50))} / **${ms(s.percentile(99))}** / ${ms(s.percentile(100))} ms | |`);
     out.push(`| distributed peak RSS per app | ${Object.entries(d.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')} | |`);
   }
+  if (typeof pg.appends === 'string') out.push(`| PostgreSQL appends | not run: ${pg.appends} | |`);
+  else if (pg.appends) {
+    const p = pg.appends;
+    const pct = (x: number, y: number) => `${((100 * x) / y).toFixed(0)} %`;
+    out.push(`| PostgreSQL appends/s: bare INSERT, one per transaction, sequential / ${p.concurrency} concurrent (${p.connections} connections; ${p.durability}) | ${int(p.bareSequentialPerSecond)} / ${int(p.bareConcurrentPerSecond)} | |`);
+    out.push(`| PostgreSQL appends/s: PostgresEventStore, sequential / ${p.concurrency} concurrent | ${int(p.storeSequentialPerSecond)} / ${int(p.storeConcurrentPerSecond)} | |`);
+    out.push(`| PostgreSQL store ÷ bare INSERT: sequential / concurrent | **${pct(p.storeSequentialPerSecond, p.bareSequentialPerSecond)}** / **${pct(p.storeConcurrentPerSecond, p.bareConcurrentPerSecond)}** | ≥ 50 % |`);
+  }
+  if (typeof pg.distributed === 'string') out.push(`| distributed on PostgreSQL | not run: ${pg.distributed} | |`);
+  else if (pg.distributed) {
+    const pd = pg.distributed;
+    out.push(`| distributed lifecycles/s on PostgreSQL, ${pd.instances} instances per app (a database per app; Kafka ${pd.brokers}), ${settings.concurrency} in flight | **${pd.result.perSecond.toFixed(0)}** (${int(pd.result.completed)} done, ${pd.result.failed} failed; errors: ${pd.result.errors.toString()}) | |`);
+    for (const [hop, s] of pd.lag) out.push(`| distributed on PostgreSQL, relay lag ${hop}: p50 / p99 / max | ${ms(s.percentile(50))} / **${ms(s.percentile(99))}** / ${ms(s.percentile(100))} ms | |`);
+    out.push(`| distributed on PostgreSQL, peak RSS per instance | ${Object.entries(pd.peakRssBytes).map(([k, v]) => `${k} ${(v / 2 ** 20).toFixed(0)} MiB`).join(', ')} | |`);
+  }
   if (e) {
     for (const [hop, s] of e.lag) out.push(`| embedded relay lag ${hop}: p50 / p99 / max | ${ms(s.percentile(50))} / ${ms(s.percentile(99))} / ${ms(s.percentile(100))} ms | |`);
     out.push(`| platform peak memory (VmHWM) | **${(e.peakRssBytes / 2 ** 20).toFixed(0)} MiB** | |`);
@@ -178,16 +199,17 @@ async function main(): Promise<void> {
   let a: AppendFigures | undefined;
   let au: AuditResult | undefined;
   let d: DistributedResult | string | undefined;
+  const pg: PostgresFigures = {};
   try {
-    log('1/4 embedded platform over HTTP');
+    log('1/5 embedded platform over HTTP');
     if (wanted('embedded') || wanted('audit')) e = await runEmbedded({ ...settings, referenceDir: ref.dir, patients: ref.patients, cpuProfDir: profileDir, keepStoreAs: join(keepDir, 'template.sqlite'), log });
-    log('2/4 raw store appends');
+    log('2/5 raw store appends');
     if (wanted('appends')) a = await runAppends(settings.appendMs, settings.concurrency);
-    log('3/4 audit history and read-model rebuilds');
+    log('3/5 audit history and read-model rebuilds');
     if (wanted('audit')) au = await runAudit({ templateFile: join(keepDir, 'template.sqlite'), events: settings.auditEvents, referenceDir: ref.dir, queries: settings.auditQueries, rebuildBudgetMs: settings.rebuildBudgetMs, log });
     if (flag('no-kafka') || !wanted('kafka')) d = flag('no-kafka') ? '--no-kafka' : undefined;
     else {
-      log('4/4 distributed mode on Kafka');
+      log('4/5 distributed mode on Kafka');
       try {
         d = await runDistributed({ concurrency: settings.concurrency, durationMs: settings.kafkaMs, warmupMs: settings.warmupMs, referenceDir: ref.dir, patients: ref.patients, log });
       } catch (err) {
@@ -195,11 +217,28 @@ async function main(): Promise<void> {
         log(`  distributed run failed: ${(err as Error).message}`);
       }
     }
+    if (wanted('postgres')) {
+      log('5/5 PostgreSQL store: appends, then the distributed mode with two instances per app');
+      try {
+        pg.appends = await runPostgresAppends(settings.appendMs, settings.concurrency);
+      } catch (err) {
+        pg.appends = `failed: ${(err as Error).message.split('\n')[0]}`;
+      }
+      if (flag('no-kafka')) pg.distributed = '--no-kafka';
+      else {
+        try {
+          pg.distributed = await runDistributed({ concurrency: settings.concurrency, durationMs: settings.kafkaMs, warmupMs: settings.warmupMs, referenceDir: ref.dir, patients: ref.patients, log, store: 'postgres', instances: 2 });
+        } catch (err) {
+          pg.distributed = `failed: ${(err as Error).message.split('\n')[0]}`;
+          log(`  distributed run on PostgreSQL failed: ${(err as Error).message}`);
+        }
+      }
+    }
   } finally {
     rmSync(keepDir, { recursive: true, force: true });
     rmSync(ref.dir, { recursive: true, force: true });
   }
-  const table = report(m, e, a, au, d);
+  const table = report(m, e, a, au, d, pg);
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
   process.stdout.write(`\n${table}\n\nTotal bench time ${minutes} min.\n`);
   const results = join(ROOT, 'bench', 'results');

@@ -1,7 +1,7 @@
 import { StoreProbe } from './store-probe';
 import { Samples } from './stats';
 
-interface Row {
+export interface LagRow {
   event_id: string;
   stream_id: string;
   occurred_at: number;
@@ -28,21 +28,26 @@ export const HOPS: Hop[] = [
  * append → relay → bus → consume → the consumer's first write (ms resolution, one host clock).
  */
 export function relayLag(producers: StoreProbe[], consumers: StoreProbe[], afterPositions: Map<StoreProbe, number>): Map<string, Samples> {
-  const load = (p: StoreProbe): Row[] =>
-    p.all<Row>(`SELECT event_id, stream_id, occurred_at, json_extract(metadata, '$.causationId') AS causation FROM events WHERE position > ?`, afterPositions.get(p) ?? 0);
-  const cache = new Map<StoreProbe, Row[]>();
+  const load = (p: StoreProbe): LagRow[] =>
+    p.all<LagRow>(`SELECT event_id, stream_id, occurred_at, json_extract(metadata, '$.causationId') AS causation FROM events WHERE position > ?`, afterPositions.get(p) ?? 0);
+  const cache = new Map<StoreProbe, LagRow[]>();
   const rows = (p: StoreProbe) => {
     let r = cache.get(p);
     if (!r) cache.set(p, (r = load(p)));
     return r;
   };
+  return relayLagOf(producers.map(rows), consumers.map(rows));
+}
+
+/** The same from rows read elsewhere (a PostgreSQL store): per hop, the producers' and consumers' rows. */
+export function relayLagOf(producers: LagRow[][], consumers: LagRow[][]): Map<string, Samples> {
   const out = new Map<string, Samples>();
   for (const hop of HOPS) {
     const sources = new Map<string, number>();
-    for (const p of producers) for (const r of rows(p)) if (r.stream_id.startsWith(hop.from)) sources.set(r.event_id, r.occurred_at);
+    for (const rows of producers) for (const r of rows) if (r.stream_id.startsWith(hop.from)) sources.set(r.event_id, r.occurred_at);
     const first = new Map<string, number>();
-    for (const p of consumers)
-      for (const r of rows(p)) {
+    for (const rows of consumers)
+      for (const r of rows) {
         if (!r.causation || !hop.to.some((t) => r.stream_id.startsWith(t))) continue;
         const src = sources.get(r.causation);
         if (src === undefined) continue;
