@@ -50,7 +50,9 @@ async function historyWhen(rxId: string, what: string, until: (entries: AuditEnt
  */
 function expectedSplit(args: { lines: DispenseLine[]; deliveryFeeFen: number; patientId: string; year: number; deductibleRemainingFen: number; fundRemainingFen: number; accountBalanceFen: number }) {
   const patient = demo.patient(args.patientId);
-  const policy = demo.policy('522700', args.year).ordinary;
+  const plan = demo.policy('522700', args.year).plans[patient.insuranceType];
+  if (!plan) throw new Error(`no ${patient.insuranceType} plan in the demo policy`);
+  const policy = plan.outpatient;
   let drugsFen = 0;
   let preSelfPayFen = 0;
   for (const l of args.lines) {
@@ -62,7 +64,7 @@ function expectedSplit(args: { lines: DispenseLine[]; deliveryFeeFen: number; pa
   }
   const inScopeFen = drugsFen - preSelfPayFen;
   const deductibleAppliedFen = Math.min(inScopeFen, args.deductibleRemainingFen);
-  const retireeBonus = patient.insuranceType === 'employee' && patient.retired ? ratioToBasisPoints(policy.retireeBonus) : 0;
+  const retireeBonus = patient.retired && policy.retireeBonus !== undefined ? ratioToBasisPoints(policy.retireeBonus) : 0;
   const ratioBp = ratioToBasisPoints(policy.ratioByLevel['1']) + retireeBonus;
   const fundFen = Math.min(Math.floor(((inScopeFen - deductibleAppliedFen) * ratioBp + 5_000) / 10_000), args.fundRemainingFen);
   const totalFen = drugsFen + args.deliveryFeeFen;

@@ -15,9 +15,17 @@ export interface DemoDrug {
   referencePriceFen: number;
 }
 
+export interface DemoOutpatientPlan {
+  deductibleFen: number;
+  annualCapFen: number;
+  ratioByLevel: Record<string, string>;
+  retireeBonus?: string;
+  classBSelfPayFirst: string;
+}
+
 export interface DemoPolicy {
   version: string;
-  ordinary: { deductibleFen: number; annualCapFen: number; ratioByLevel: Record<string, string>; retireeBonus: string; classBSelfPayFirst: string };
+  plans: Partial<Record<'employee' | 'resident', { outpatient: DemoOutpatientPlan }>>;
   prescription: { instalmentMaxDays: number; earlyRefillToleranceDays: number };
 }
 

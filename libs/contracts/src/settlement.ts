@@ -20,7 +20,7 @@ export type SettlementEventType = (typeof SettlementEventTypes)[keyof typeof Set
 
 export const SETTLEMENT_EVENT_TYPES: readonly SettlementEventType[] = Object.values(SettlementEventTypes);
 
-export type FundPaymentFlagV1 = 'AGREEMENT_DISSOLVED' | 'CAP_REACHED' | 'SPECIAL_CAP_REACHED' | 'ACCOUNT_BALANCE_SHORT';
+export type FundPaymentFlagV1 = 'AGREEMENT_DISSOLVED' | 'CAP_REACHED' | 'SPECIAL_CAP_REACHED' | 'ACCOUNT_BALANCE_SHORT' | 'NO_PLAN_FOR_INSURANCE_TYPE';
 
 /**
  * The settlement breakdown in fen (domain.md; national platform field names in brackets).
@@ -68,6 +68,8 @@ export interface FundPaymentRecordedV1 {
   policyYear: number;
   /** The policy the amounts were computed under, so a replay years later explains them. */
   policyVersion: string;
+  /** addition: true when policyYear had no published policy and the amounts follow another year's. */
+  policyProvisional?: boolean;
   /** Whose personal account paid (the patient or a family member), null when none. */
   personalAccountHolderId: string | null;
   amounts: SettlementAmountsV1;
@@ -184,7 +186,7 @@ const MAX_TEXT = 500;
 const MAX_LINES = 10_000;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const FLAGS: readonly FundPaymentFlagV1[] = ['AGREEMENT_DISSOLVED', 'CAP_REACHED', 'SPECIAL_CAP_REACHED', 'ACCOUNT_BALANCE_SHORT'];
+const FLAGS: readonly FundPaymentFlagV1[] = ['AGREEMENT_DISSOLVED', 'CAP_REACHED', 'SPECIAL_CAP_REACHED', 'ACCOUNT_BALANCE_SHORT', 'NO_PLAN_FOR_INSURANCE_TYPE'];
 /** Every amount of a settlement breakdown, in the national platform's order: the one list of them. */
 export const SETTLEMENT_AMOUNT_KEYS: readonly (keyof SettlementAmountsV1)[] = [
   'totalFen',
@@ -286,6 +288,7 @@ const validators: { [K in SettlementEventType]: Check } = {
   'rx.settlement.fund-payment-recorded.v1': (d, p) => {
     for (const k of ['dispenseId', 'prescriptionId', 'patientId', 'pharmacyId', 'regionCode', 'policyVersion']) str(d, k, p);
     int(d, 'policyYear', p, 1900);
+    if (d.policyProvisional !== undefined) bool(d, 'policyProvisional', p);
     nullableStr(d, 'personalAccountHolderId', p);
     amounts(d, p, 1);
     arr(d, 'flags', p, FLAGS.length).forEach((f, i) => {

@@ -48,25 +48,69 @@ describe('loadReferenceData: the shipped demo region', () => {
     expect(ref.drug('NOPE')).toBeUndefined();
   });
 
-  it('holds the 522700/2026 policy figures', () => {
+  it('holds the 522700/2026 policy figures: one plan per insurance type', () => {
     const p = ref.policyFor('522700', 2026)!;
-    expect(p.ordinary).toEqual({
-      deductibleFen: 15000,
-      annualCapFen: 200000,
-      ratioByLevel: { '1': '0.70', '2': '0.60', '3': '0.50' },
-      retireeBonus: '0.05',
-      classBSelfPayFirst: '0.10',
+    // Employee plan (004): the outpatient figures of F2; special drugs under its inpatient plan (001).
+    expect(p.plans.employee).toEqual({
+      outpatient: { deductibleFen: 15000, annualCapFen: 200000, ratioByLevel: { '1': '0.70', '2': '0.60', '3': '0.50' }, retireeBonus: '0.05', classBSelfPayFirst: '0.10' },
+      inpatient: { ratio: '0.70', annualCapFen: 30_000_000, classBSelfPayFirst: '0.10' },
     });
-    expect(p.special).toMatchObject({ deductibleFen: 0, employeeRatio: '0.70', residentRatio: '0.60', residentAdvanceSelfPay: '0.20', classBSelfPayFirst: true });
+    // Resident plan: demo assumptions (data/reference/policies/README.md), no retiree bonus, the special-drug advance share.
+    expect(p.plans.resident).toEqual({
+      outpatient: { deductibleFen: 5000, annualCapFen: 50000, ratioByLevel: { '1': '0.55', '2': '0.50', '3': '0.45' }, classBSelfPayFirst: '0.10' },
+      inpatient: { ratio: '0.60', annualCapFen: 30_000_000, classBSelfPayFirst: '0.10', specialDrugAdvanceSelfPay: '0.20' },
+    });
     expect(p.prescription).toEqual({ longTermMaxDays: 84, ordinaryMaxDays: 7, ordinaryValidityDays: 3, instalmentMaxDays: 28, earlyRefillToleranceDays: 7 });
-    expect(p).toMatchObject({ claimTtlMinutes: 30, settlementDeadlineWorkingDays: 30, outpatientPoolingBudgetFen: 5000000000, personalAccountPaysSelfPayDrugs: true, retireeAccountAllotmentFen: 120000 });
-    expect(ratioToBasisPoints(p.ordinary.ratioByLevel['1'])).toBe(7000);
-    expect(ref.policyFor('522700', 2025)).toBeUndefined();
+    expect(p).toMatchObject({ version: '522700-2026.2', claimTtlMinutes: 30, settlementDeadlineWorkingDays: 30, outpatientPoolingBudgetFen: 5000000000, personalAccountPaysSelfPayDrugs: true, retireeAccountAllotmentFen: 120000 });
+    expect(ratioToBasisPoints(p.plans.employee!.outpatient.ratioByLevel['1'])).toBe(7000);
   });
 
-  it('carries the latest published policy forward into a year without one', () => {
-    expect(ref.policyFor('522700', 2027)?.version).toBe(ref.policyFor('522700', 2026)?.version);
-    expect(ref.policyFor('999999', 2027)).toBeUndefined();
+  it('gives the catalog drugs payment standards at or above their reference prices, and the self-pay drug none', () => {
+    for (const d of data.drugs) {
+      if (d.class === 'SELF_PAY') expect(d.paymentStandardFen).toBeUndefined();
+      else expect(d.paymentStandardFen).toBeGreaterThanOrEqual(d.referencePriceFen);
+    }
+    expect(data.drugs.map((d) => [d.code, d.paymentStandardFen])).toEqual([
+      ['MET-500', 60],
+      ['AML-5', 100],
+      ['ATV-20', 600],
+      ['SD-OSIMERTINIB', 17000],
+      ['VITC-100', undefined],
+    ]);
+  });
+
+  describe('policyChoice: the one lookup of the policy that governs a region and year', () => {
+    it('a published year is not provisional', () => {
+      expect(ref.policyChoice('522700', 2026)).toEqual({ policy: ref.policyFor('522700', 2026), year: 2026, provisional: false });
+      expect(ref.policyFor('522700', 2026)?.year).toBe(2026);
+    });
+
+    it('a later year without a policy is governed by the latest published one, provisionally', () => {
+      const c = ref.policyChoice('522700', 2027)!;
+      expect(c).toMatchObject({ year: 2027, provisional: true });
+      expect(c.policy.version).toBe('522700-2026.2');
+      expect(ref.policyFor('522700', 2027)).toBe(c.policy);
+    });
+
+    it('picks the latest earlier year, not the first one, when several are published', () => {
+      const two = new ReferenceDataService({
+        ...data,
+        policies: [...data.policies, { ...data.policies[0], year: 2024, version: '522700-2024.1' }, { ...data.policies[0], year: 2030, version: '522700-2030.1' }],
+      });
+      expect(two.policyChoice('522700', 2028)).toMatchObject({ provisional: true, policy: { version: '522700-2026.2' } });
+      expect(two.policyChoice('522700', 2025)).toMatchObject({ provisional: true, policy: { version: '522700-2024.1' } });
+      expect(two.policyChoice('522700', 2031)).toMatchObject({ provisional: true, policy: { version: '522700-2030.1' } });
+      expect(two.policyChoice('522700', 2024)).toMatchObject({ provisional: false, policy: { version: '522700-2024.1' } });
+    });
+
+    it('a year before the first published policy is governed by the earliest one, provisionally', () => {
+      expect(ref.policyChoice('522700', 2025)).toMatchObject({ year: 2025, provisional: true, policy: { year: 2026 } });
+    });
+
+    it('a region with no policy at all has none', () => {
+      expect(ref.policyChoice('999999', 2026)).toBeUndefined();
+      expect(ref.policyFor('999999', 2027)).toBeUndefined();
+    });
   });
 
   it('ships Ed25519 key pairs whose demo private keys match the public keys', () => {
@@ -122,8 +166,18 @@ describe('loadReferenceData: a broken copy fails naming file and field', () => {
     ['patients.json', '[3].familyAccountHolderId', (j) => (j[3].familyAccountHolderId = 'PT999'), 'unknown patient'],
     ['patients.json', '[3].familyAccountHolderId', (j) => (j[3].familyAccountHolderId = 'PT003'), 'no personal account'],
     ['patients.json', '[2].personalAccountFen', (j) => (j[2].personalAccountFen = 100), 'only allowed for employees'],
-    ['policies/522700-2026.json', 'ordinary.ratioByLevel.2', (j) => (j.ordinary.ratioByLevel['2'] = '1.5'), 'decimal ratio'],
-    ['policies/522700-2026.json', 'special.employeeRatio', (j) => (j.special.employeeRatio = 0.7), 'decimal string'],
+    ['drugs.json', '[0].paymentStandardFen', (j) => (j[0].paymentStandardFen = -1), 'must be a non-negative integer'],
+    ['drugs.json', '[1].paymentStandardFen', (j) => (j[1].paymentStandardFen = '100'), 'must be a non-negative integer'],
+    ['drugs.json', '[4].paymentStandardFen', (j) => (j[4].paymentStandardFen = 2500), 'only allowed for catalog (class A or B) drugs'],
+    ['policies/522700-2026.json', 'plans.employee.outpatient.ratioByLevel.2', (j) => (j.plans.employee.outpatient.ratioByLevel['2'] = '1.5'), 'decimal ratio'],
+    ['policies/522700-2026.json', 'plans.employee.inpatient.ratio', (j) => (j.plans.employee.inpatient.ratio = 0.7), 'decimal string'],
+    ['policies/522700-2026.json', 'plans.resident.inpatient.annualCapFen', (j) => delete j.plans.resident.inpatient.annualCapFen, 'is required'],
+    ['policies/522700-2026.json', 'plans.resident.inpatient.specialDrugAdvanceSelfPay', (j) => (j.plans.resident.inpatient.specialDrugAdvanceSelfPay = '20%'), 'decimal ratio'],
+    ['policies/522700-2026.json', 'plans.retiree', (j) => (j.plans.retiree = j.plans.employee), 'is not a known field'],
+    ['policies/522700-2026.json', 'plans', (j) => (j.plans = {}), 'must declare a plan for at least one of employee, resident'],
+    ['policies/522700-2026.json', 'plans.employee.outpatient.retireeBonus', (j) => (j.plans.employee.outpatient.retireeBonus = '0.35'), 'plus ratioByLevel.1 must not exceed 1'],
+    ['policies/522700-2026.json', 'ordinary', (j) => (j.ordinary = j.plans.employee.outpatient), 'is not a known field'],
+    ['policies/522700-2026.json', 'plans.employee.inpatient', (j) => delete j.plans.employee.inpatient, 'is required'],
     ['policies/522700-2026.json', 'prescription.longTermMaxDays', (j) => (j.prescription.longTermMaxDays = '84'), 'integer'],
     ['users.json', 'auditors', (j) => (j.auditors = 'AU001'), 'must be an array'],
     ['users.json', 'agencyUsers[0]', (j) => (j.agencyUsers = ['AG001']), 'must be an object'],

@@ -1,14 +1,18 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ratioToBasisPoints } from '@rx/kernel';
 import { JsonReader } from './json-reader';
 import { ReferenceDataError } from './reference-data.error';
 import type {
   Agreement,
   Drug,
   HolidayCalendarYear,
+  InpatientPlan,
   Institution,
+  InsurancePlan,
   OfficeUser,
+  OutpatientPlan,
   Patient,
   Pharmacist,
   Pharmacy,
@@ -168,8 +172,8 @@ function readOfficeUser(r: JsonReader): OfficeUser {
 }
 
 function readDrug(r: JsonReader): Drug {
-  r.object(['code', 'name', 'form', 'unit', 'class', 'special', 'referencePriceFen', 'maxQuantity']);
-  return {
+  r.object(['code', 'name', 'form', 'unit', 'class', 'special', 'referencePriceFen', 'maxQuantity'], ['paymentStandardFen']);
+  const drug: Drug = {
     code: r.at('code').string({ pattern: ID }),
     name: r.at('name').string({ max: 200 }),
     form: r.at('form').string({ max: 200 }),
@@ -179,6 +183,12 @@ function readDrug(r: JsonReader): Drug {
     referencePriceFen: r.at('referencePriceFen').integer({ min: 0 }),
     maxQuantity: r.at('maxQuantity').integer({ min: 1, max: 100_000 }),
   };
+  if (r.has('paymentStandardFen')) {
+    drug.paymentStandardFen = r.at('paymentStandardFen').integer({ min: 0 });
+    // A drug outside the catalog is wholly self-paid: a payment standard would mean nothing.
+    if (drug.class === 'SELF_PAY') r.at('paymentStandardFen').fail('is only allowed for catalog (class A or B) drugs');
+  }
+  return drug;
 }
 
 function readPatient(r: JsonReader): Patient {
@@ -206,8 +216,7 @@ function readPolicy(r: JsonReader): RegionPolicy {
     'regionName',
     'year',
     'version',
-    'ordinary',
-    'special',
+    'plans',
     'prescription',
     'personalAccountPaysSelfPayDrugs',
     'claimTtlMinutes',
@@ -215,30 +224,17 @@ function readPolicy(r: JsonReader): RegionPolicy {
     'outpatientPoolingBudgetFen',
     'retireeAccountAllotmentFen',
   ]);
-  const o = r.at('ordinary').object(['deductibleFen', 'annualCapFen', 'ratioByLevel', 'retireeBonus', 'classBSelfPayFirst']);
-  const levels = o.at('ratioByLevel').object(['1', '2', '3']);
-  const s = r.at('special').object(['deductibleFen', 'employeeRatio', 'residentRatio', 'residentAdvanceSelfPay', 'classBSelfPayFirst', 'annualCapFen']);
+  const plansR = r.at('plans').object([], INSURANCE_TYPES);
+  if (!INSURANCE_TYPES.some((t) => plansR.has(t))) plansR.fail(`must declare a plan for at least one of ${INSURANCE_TYPES.join(', ')}`);
+  const plans: RegionPolicy['plans'] = {};
+  for (const t of INSURANCE_TYPES) if (plansR.has(t)) plans[t] = readPlan(plansR.at(t));
   const p = r.at('prescription').object(['longTermMaxDays', 'ordinaryMaxDays', 'ordinaryValidityDays', 'instalmentMaxDays', 'earlyRefillToleranceDays']);
   const policy: RegionPolicy = {
     regionCode: r.at('regionCode').string({ pattern: REGION }),
     regionName: r.at('regionName').string({ max: 200 }),
     year: r.at('year').integer({ min: 2000, max: 2100 }),
     version: r.at('version').string({ max: 64 }),
-    ordinary: {
-      deductibleFen: o.at('deductibleFen').integer({ min: 0 }),
-      annualCapFen: o.at('annualCapFen').integer({ min: 0 }),
-      ratioByLevel: { '1': levels.at('1').ratio(), '2': levels.at('2').ratio(), '3': levels.at('3').ratio() },
-      retireeBonus: o.at('retireeBonus').ratio(),
-      classBSelfPayFirst: o.at('classBSelfPayFirst').ratio(),
-    },
-    special: {
-      deductibleFen: s.at('deductibleFen').integer({ min: 0 }),
-      employeeRatio: s.at('employeeRatio').ratio(),
-      residentRatio: s.at('residentRatio').ratio(),
-      residentAdvanceSelfPay: s.at('residentAdvanceSelfPay').ratio(),
-      classBSelfPayFirst: s.at('classBSelfPayFirst').boolean(),
-      annualCapFen: s.at('annualCapFen').integer({ min: 0 }),
-    },
+    plans,
     prescription: {
       longTermMaxDays: p.at('longTermMaxDays').integer({ min: 1, max: 366 }),
       ordinaryMaxDays: p.at('ordinaryMaxDays').integer({ min: 1, max: 366 }),
@@ -259,6 +255,34 @@ function readPolicy(r: JsonReader): RegionPolicy {
     p.at('instalmentMaxDays').fail('must not exceed longTermMaxDays');
   }
   return policy;
+}
+
+const INSURANCE_TYPES = ['employee', 'resident'] as const;
+
+function readPlan(r: JsonReader): InsurancePlan {
+  r.object(['outpatient', 'inpatient']);
+  const o = r.at('outpatient').object(['deductibleFen', 'annualCapFen', 'ratioByLevel', 'classBSelfPayFirst'], ['retireeBonus']);
+  const levels = o.at('ratioByLevel').object(['1', '2', '3']);
+  const i = r.at('inpatient').object(['ratio', 'annualCapFen', 'classBSelfPayFirst'], ['specialDrugAdvanceSelfPay']);
+  const outpatient: OutpatientPlan = {
+    deductibleFen: o.at('deductibleFen').integer({ min: 0 }),
+    annualCapFen: o.at('annualCapFen').integer({ min: 0 }),
+    ratioByLevel: { '1': levels.at('1').ratio(), '2': levels.at('2').ratio(), '3': levels.at('3').ratio() },
+    classBSelfPayFirst: o.at('classBSelfPayFirst').ratio(),
+  };
+  if (o.has('retireeBonus')) outpatient.retireeBonus = o.at('retireeBonus').ratio();
+  const inpatient: InpatientPlan = {
+    ratio: i.at('ratio').ratio(),
+    annualCapFen: i.at('annualCapFen').integer({ min: 0 }),
+    classBSelfPayFirst: i.at('classBSelfPayFirst').ratio(),
+  };
+  if (i.has('specialDrugAdvanceSelfPay')) inpatient.specialDrugAdvanceSelfPay = i.at('specialDrugAdvanceSelfPay').ratio();
+  // Ratios add up (level ratio + retiree bonus); more than the whole would pay above the price.
+  for (const level of ['1', '2', '3'] as const) {
+    const total = ratioToBasisPoints(outpatient.ratioByLevel[level]) + (outpatient.retireeBonus ? ratioToBasisPoints(outpatient.retireeBonus) : 0);
+    if (total > 10_000) o.at('retireeBonus').fail(`plus ratioByLevel.${level} must not exceed 1`);
+  }
+  return { outpatient, inpatient };
 }
 
 function readHolidayYear(r: JsonReader): HolidayCalendarYear {

@@ -9,6 +9,7 @@ import type {
   Pharmacist,
   Pharmacy,
   Physician,
+  PolicyChoice,
   ReferenceData,
   RegionPolicy,
 } from './reference-data.types';
@@ -88,18 +89,28 @@ export class ReferenceDataService implements ReferenceData {
     return this.patientsById.get(id);
   }
   /**
-   * The region's policy for a year. A year whose policy is not published yet is governed by the
-   * most recent earlier year's policy (carried forward, as agencies do until the new notice);
-   * every decision records the policy `version` it used, so the carry-over stays visible.
+   * The one policy lookup: which policy governs a region in a year. The year's own policy when it
+   * is published; otherwise the latest one published before it (carried forward, as agencies do
+   * until the new notice), or, for a year before the first published policy, the earliest one.
+   * Either way `provisional` is true, and every decision records the policy `version` it used.
+   * Undefined only for a region with no policy at all.
    */
-  policyFor(regionCode: string, year: number): RegionPolicy | undefined {
+  policyChoice(regionCode: string, year: number): PolicyChoice | undefined {
     const exact = this.policiesByKey.get(`${regionCode}/${year}`);
-    if (exact) return exact;
-    let best: RegionPolicy | undefined;
-    for (const p of this.policiesByKey.values()) {
-      if (p.regionCode === regionCode && p.year < year && (!best || p.year > best.year)) best = p;
+    if (exact) return { policy: exact, year, provisional: false };
+    let before: RegionPolicy | undefined;
+    let after: RegionPolicy | undefined;
+    for (const p of this.policies) {
+      if (p.regionCode !== regionCode) continue;
+      if (p.year < year && (!before || p.year > before.year)) before = p;
+      if (p.year > year && (!after || p.year < after.year)) after = p;
     }
-    return best;
+    const chosen = before ?? after;
+    return chosen ? { policy: chosen, year, provisional: true } : undefined;
+  }
+  /** `policyChoice(regionCode, year)?.policy`: for callers that need the figures, not whether they are provisional. */
+  policyFor(regionCode: string, year: number): RegionPolicy | undefined {
+    return this.policyChoice(regionCode, year)?.policy;
   }
   holidayCalendar(year: number): HolidayCalendarYear | undefined {
     return this.holidaysByYear.get(year);

@@ -64,8 +64,13 @@ export interface Drug {
   unit: string;
   class: DrugClass;
   special: boolean;
-  /** Procurement platform reference price per unit, fen (D7). */
+  /** Procurement platform reference price per unit, fen (D7): a higher price is flagged, not limited. */
   referencePriceFen: number;
+  /**
+   * Payment standard per unit, fen (支付标准, 003): the part of a sale price above it is over-limit
+   * self-pay, outside the fund's scope. Catalog (A/B) drugs only; absent: no standard, no limit.
+   */
+  paymentStandardFen?: number;
   /** Upper bound of one item's quantity on one prescription (hostile-input bound). */
   maxQuantity: number;
 }
@@ -86,23 +91,34 @@ export interface Patient {
   chronicConditions: string[];
 }
 
-export interface OrdinaryPolicy {
+/** The ordinary outpatient pooling (门诊统筹) of one insurance type (F1-F3). */
+export interface OutpatientPlan {
   deductibleFen: number;
   annualCapFen: number;
   /** Fund ratio by institution level; retail pharmacies count as level 1 (F1). */
   ratioByLevel: Record<'1' | '2' | '3', string>;
-  retireeBonus: string;
+  /** Added to the ratio for retirees (the employee plan, F2); absent: no bonus. */
+  retireeBonus?: string;
   classBSelfPayFirst: string;
 }
 
-export interface SpecialDrugPolicy {
-  deductibleFen: number;
-  employeeRatio: string;
-  residentRatio: string;
-  residentAdvanceSelfPay: string;
-  classBSelfPayFirst: boolean;
-  /** Separate annual bucket for special drugs, fen; no ordinary-cap use. */
+/**
+ * The inpatient plan of one insurance type. Special drugs are paid under it (F4, seed 001) with no
+ * deductible at outpatient and retail pharmacies, in their own annual bucket.
+ */
+export interface InpatientPlan {
+  ratio: string;
+  /** Annual fund cap per person, fen. */
   annualCapFen: number;
+  classBSelfPayFirst: string;
+  /** Share of a special drug the patient pays first, before the Class B policy (residents, 001); absent: none. */
+  specialDrugAdvanceSelfPay?: string;
+}
+
+/** What the fund pays for one insurance type (employee 职工, resident 城乡居民). */
+export interface InsurancePlan {
+  outpatient: OutpatientPlan;
+  inpatient: InpatientPlan;
 }
 
 export interface PrescriptionPolicy {
@@ -120,8 +136,8 @@ export interface RegionPolicy {
   year: number;
   /** Named version: every payment record carries it so a replay years later explains the numbers. */
   version: string;
-  ordinary: OrdinaryPolicy;
-  special: SpecialDrugPolicy;
+  /** One plan per insurance type; a type without a plan gets no fund payment (never another type's figures). */
+  plans: Partial<Record<InsuranceType, InsurancePlan>>;
   prescription: PrescriptionPolicy;
   /** Whether the personal account may also pay fully self-paid drugs (F5); never the delivery fee. */
   personalAccountPaysSelfPayDrugs: boolean;
@@ -130,6 +146,18 @@ export interface RegionPolicy {
   outpatientPoolingBudgetFen: number;
   /** Credited each natural year to a retired employee's personal account (004: 1,200 yuan); absent = none. */
   retireeAccountAllotmentFen?: number;
+}
+
+/**
+ * The policy that governs a region and year, and whether it is provisional: a year with no
+ * published policy of its own is governed by another year's (ReferenceDataService.policyChoice).
+ */
+export interface PolicyChoice {
+  policy: RegionPolicy;
+  /** The year asked for. */
+  year: number;
+  /** True when `policy.year` is not `year`. */
+  provisional: boolean;
 }
 
 export interface HolidayCalendarYear {

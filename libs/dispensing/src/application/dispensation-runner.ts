@@ -64,17 +64,17 @@ export class DispensationRunner {
   }
 
   /**
-   * The region's policy for the year of `now`; the latest year on file when that year has none
-   * yet. Only known prescriptions need one: every other command is refused before it is read.
+   * The region's policy for the year of `now`, by the one lookup (`ReferenceDataService.policyChoice`:
+   * a year not yet published is governed by the latest published one). Only known prescriptions
+   * need one: every other command is refused before it is read, so an unknown one gets any region's.
    */
   policyFor(state: Dispensation, now: Date): DispensingPolicy {
-    const region = state.status === 'unknown' ? undefined : state.rx.regionCode;
+    const region = state.status === 'unknown' ? this.ref.policies[0]?.regionCode : state.rx.regionCode;
     const year = chinaYear(now);
-    const key = `${region ?? '*'}/${year}`;
+    const key = `${region}/${year}`;
     let policy = this.policies.get(key);
     if (!policy) {
-      const candidates = this.ref.policies.filter((p) => region === undefined || p.regionCode === region).sort((a, b) => a.year - b.year);
-      const chosen = candidates.find((p) => p.year === year) ?? candidates.filter((p) => p.year <= year).pop() ?? candidates[0];
+      const chosen = region === undefined ? undefined : this.ref.policyFor(region, year);
       if (!chosen) throw new RangeError(`no dispensing policy for region ${region}`);
       policy = dispensingPolicyFrom(chosen, DEFAULT_PICKUP_THROTTLE);
       this.policies.set(key, policy);

@@ -1,18 +1,13 @@
 import { fold } from '@rx/kernel';
 import { deciderSpec } from '@rx/kernel/testing';
-import { benefitLedgerDecider, emptyUsage, usageOf, type BenefitLedgerCommand, type BenefitLedgerEvent, type BenefitLimits } from './benefit-ledger.decider';
+import { benefitLedgerDecider, benefitLimits, emptyUsage, usageOf, type BenefitLedgerCommand, type BenefitLedgerEvent, type BenefitLimits } from './benefit-ledger.decider';
 import { computeFundPayment, type BenefitDelta, type BenefitUsage } from './fund-payment.calculator';
 import { BenefitAlreadyApplied, BenefitLedgerStale, BenefitLimitExceeded, InvalidBenefitDelta } from './settlement.errors';
 import { demoPolicy, workedExample } from './testing/demo-region.fixture';
 
 const spec = deciderSpec(benefitLedgerDecider);
 const policy = demoPolicy();
-const limits: BenefitLimits = {
-  deductibleFen: policy.ordinary.deductibleFen,
-  annualCapFen: policy.ordinary.annualCapFen,
-  specialDeductibleFen: policy.special.deductibleFen,
-  specialAnnualCapFen: policy.special.annualCapFen,
-};
+const limits: BenefitLimits = benefitLimits(policy, 'employee');
 const delta = (d: Partial<BenefitDelta>): BenefitDelta => ({ deductibleFen: 0, ordinaryFundFen: 0, specialDeductibleFen: 0, specialFundFen: 0, ...d });
 const apply = (dispenseId: string, d: BenefitDelta, basis: BenefitUsage = emptyUsage()): BenefitLedgerCommand => ({
   type: 'ApplyPayment',
@@ -81,8 +76,8 @@ describe('benefit ledger (benefit-{patientId}-{year})', () => {
         .then([consumed('d1', delta({ ordinaryFundFen: 100 }))]);
     });
 
-    it('refuses a special payment past its own bucket and any special deductible (0 in the demo)', () => {
-      spec.given([]).when(apply('d1', delta({ specialFundFen: 400001 }))).thenThrows(BenefitLimitExceeded);
+    it('refuses a special payment past the inpatient plan cap, and any special deductible (none, 001)', () => {
+      spec.given([]).when(apply('d1', delta({ specialFundFen: 30_000_001 }))).thenThrows(BenefitLimitExceeded);
       spec.given([]).when(apply('d1', delta({ specialDeductibleFen: 1 }))).thenThrows(BenefitLimitExceeded);
     });
   });

@@ -1,4 +1,5 @@
 import { exhaustive, type Decider, type Fen } from '@rx/kernel';
+import type { InsuranceType, RegionPolicy } from '@rx/reference-data';
 import type { BenefitDelta, BenefitUsage } from './fund-payment.calculator';
 import { BenefitAlreadyApplied, BenefitLedgerStale, BenefitLimitExceeded, InvalidBenefitDelta } from './settlement.errors';
 
@@ -16,6 +17,16 @@ export interface BenefitLimits {
   annualCapFen: Fen;
   specialDeductibleFen: Fen;
   specialAnnualCapFen: Fen;
+}
+
+/**
+ * The limits of the plan the calculator applied: the outpatient deductible and cap, and the
+ * inpatient cap for special drugs (no deductible, 001). No plan for the type: all zero (it pays nothing).
+ */
+export function benefitLimits(policy: RegionPolicy, insuranceType: InsuranceType): BenefitLimits {
+  const plan = policy.plans[insuranceType];
+  if (!plan) return { deductibleFen: 0, annualCapFen: 0, specialDeductibleFen: 0, specialAnnualCapFen: 0 };
+  return { deductibleFen: plan.outpatient.deductibleFen, annualCapFen: plan.outpatient.annualCapFen, specialDeductibleFen: 0, specialAnnualCapFen: plan.inpatient.annualCapFen };
 }
 
 export type BenefitLedgerCommand =

@@ -65,9 +65,11 @@ describe('computeFundPayment', () => {
         specialFundFen: 0,
         deliveryFeeFen: 800,
         ordinaryRatioBp: 7000,
-        policyVersion: '522700-2026.1',
+        policyVersion: '522700-2026.2',
         regionCode: '522700',
         policyYear: 2026,
+        policyProvisional: false,
+        plan: 'employee',
         personalAccountHolderId: 'PT001',
         flags: [],
       });
@@ -151,9 +153,76 @@ describe('computeFundPayment', () => {
       expect(at(2, PT002)).toMatchObject({ ordinaryRatioBp: 6500, fundFen: 6500 });
     });
 
-    it('gives a resident the ordinary policy without the retiree bonus', () => {
-      const r = computeFundPayment(retailDispense([met(1, 200)], { insuranceType: 'resident', retired: true }), demoPolicy(), usage({ deductibleUsedFen: 15000 }), null);
-      expect(r.breakdown).toMatchObject({ ordinaryRatioBp: 7000, fundFen: 7000 });
+  });
+
+  describe('plans per insurance type (issue 22.3)', () => {
+    it('pays a resident under the resident plan: its deductible 5000, ratio 0.55 at level 1, never the employee figures', () => {
+      const r = computeFundPayment(retailDispense([met(1, 60), atv(2, 28)], PT003), demoPolicy(), NO_BENEFIT_USED, null);
+      // eligible 3000 + 12600 = 15600; deductible 5000; fund round(10600 x 0.55) = 5830
+      expect(r.breakdown).toMatchObject({ plan: 'resident', inScopeFen: 15600, deductibleAppliedFen: 5000, fundFen: 5830, ordinaryRatioBp: 5500, coPayFen: 4770, cashFen: 11170, flags: [] });
+      expect(r.ledgerDelta).toEqual({ deductibleFen: 5000, ordinaryFundFen: 5830, specialDeductibleFen: 0, specialFundFen: 0 });
+      expectBalanced(r);
+    });
+
+    it('the employee plan still pays the employee figures on the same dispense', () => {
+      const r = computeFundPayment(retailDispense([met(1, 60), atv(2, 28)], PT001), demoPolicy(), NO_BENEFIT_USED, null);
+      expect(r.breakdown).toMatchObject({ plan: 'employee', deductibleAppliedFen: 15000, fundFen: 420, ordinaryRatioBp: 7000 });
+    });
+
+    it("limits a resident by the resident plan's annual cap (50000), not the employee's", () => {
+      const r = computeFundPayment(retailDispense([met(1, 200)], PT003), demoPolicy(), usage({ deductibleUsedFen: 5000, ordinaryFundUsedFen: 49000 }), null);
+      // 10000 x 0.55 = 5500, only 1000 left under the cap
+      expect(r.breakdown).toMatchObject({ fundFen: 1000, capShortfallFen: 4500, flags: ['CAP_REACHED'] });
+      expectBalanced(r);
+    });
+
+    it('gives a retired resident no bonus: the resident plan declares none', () => {
+      const r = computeFundPayment(retailDispense([met(1, 200)], { insuranceType: 'resident', retired: true }), demoPolicy(), usage({ deductibleUsedFen: 5000 }), null);
+      expect(r.breakdown).toMatchObject({ ordinaryRatioBp: 5500, fundFen: 5500 });
+    });
+
+    it('uses the level ratios of the resident plan', () => {
+      const at = (institutionLevel: 1 | 2 | 3) =>
+        computeFundPayment({ ...retailDispense([met(1, 200)], PT003), institutionLevel }, demoPolicy(), usage({ deductibleUsedFen: 5000 }), null).breakdown.fundFen;
+      expect([at(1), at(2), at(3)]).toEqual([5500, 5000, 4500]);
+    });
+
+    describe('a type with no plan in the region', () => {
+      const employeeOnly = () => {
+        const p = demoPolicy();
+        return { ...p, plans: { employee: p.plans.employee } };
+      };
+
+      it('gets no fund payment, consumes no deductible or cap, and is flagged NO_PLAN_FOR_INSURANCE_TYPE', () => {
+        const r = computeFundPayment(retailDispense([met(1, 60), atv(2, 28), osi(3, 1)], PT003), employeeOnly(), NO_BENEFIT_USED, null);
+        expect(r.breakdown).toMatchObject({
+          plan: null,
+          totalFen: 34000,
+          // no plan's Class B share or advance: nothing is shared out before a fund that does not pay
+          preSelfPayFen: 0,
+          inScopeFen: 34000,
+          deductibleAppliedFen: 0,
+          fundFen: 0,
+          coPayFen: 34000,
+          cashFen: 34000,
+          ordinaryRatioBp: 0,
+          specialRatioBp: 0,
+          flags: ['NO_PLAN_FOR_INSURANCE_TYPE'],
+        });
+        expect(r.ledgerDelta).toEqual({ deductibleFen: 0, ordinaryFundFen: 0, specialDeductibleFen: 0, specialFundFen: 0 });
+        expectBalanced(r);
+      });
+
+      it("a family member without a plan may still be paid from the holder's personal account (its money, not the pool's)", () => {
+        const r = computeFundPayment(retailDispense([met(1, 60)], PT004), employeeOnly(), NO_BENEFIT_USED, account(50000, 'PT001'));
+        expect(r.breakdown).toMatchObject({ fundFen: 0, personalAccountFen: 3000, cashFen: 0, flags: ['NO_PLAN_FOR_INSURANCE_TYPE'] });
+        expectBalanced(r);
+      });
+
+      it('an employee in the same region is paid as before', () => {
+        const r = computeFundPayment(workedExample(), employeeOnly(), NO_BENEFIT_USED, account(50000));
+        expect(r.breakdown).toMatchObject({ fundFen: 420, personalAccountFen: 19080, flags: [] });
+      });
     });
   });
 
@@ -191,10 +260,31 @@ describe('computeFundPayment', () => {
       expect(r.breakdown).toMatchObject({ fundFen: 21420, deductibleAppliedFen: 0, flags: [] });
     });
 
-    it('is limited by its own annual bucket', () => {
-      const r = computeFundPayment(retailDispense([osi(1, 2)], PT001), demoPolicy(), usage({ specialFundUsedFen: 395000 }), null);
+    it("is limited by the inpatient plan's annual cap (300,000 yuan), not by an unsupported 4,000-yuan special cap", () => {
+      const past4000 = computeFundPayment(retailDispense([osi(1, 2)], PT001), demoPolicy(), usage({ specialFundUsedFen: 395000 }), null);
+      expect(past4000.breakdown).toMatchObject({ fundFen: 21420, specialFundFen: 21420, capShortfallFen: 0, flags: [] });
+      const r = computeFundPayment(retailDispense([osi(1, 2)], PT001), demoPolicy(), usage({ specialFundUsedFen: 29_995_000 }), null);
       expect(r.breakdown).toMatchObject({ fundFen: 5000, specialFundFen: 5000, capShortfallFen: 16420, flags: ['SPECIAL_CAP_REACHED'] });
       expectBalanced(r);
+    });
+
+    it('has no deductible, whatever the ordinary deductible left (001)', () => {
+      const r = computeFundPayment(retailDispense([osi(1, 1)], PT003), demoPolicy(), NO_BENEFIT_USED, null);
+      // resident: 17000; advance 3400; Class B 10% of 13600 = 1360; eligible 12240; fund 0.60 x 12240 = 7344, no deductible
+      expect(r.breakdown).toMatchObject({ deductibleAppliedFen: 0, inScopeFen: 12240, fundFen: 7344, specialFundFen: 7344 });
+      expect(r.ledgerDelta).toEqual({ deductibleFen: 0, ordinaryFundFen: 0, specialDeductibleFen: 0, specialFundFen: 7344 });
+    });
+
+    it("follows the inpatient plan's own figures when they differ from the outpatient plan's", () => {
+      const p = demoPolicy();
+      p.plans.employee!.inpatient = { ratio: '0.85', annualCapFen: 30_000_000, classBSelfPayFirst: '0.05' };
+      const r = computeFundPayment(retailDispense([osi(1, 2), atv(2, 10)], PT001), p, usage({ deductibleUsedFen: 15000 }), null);
+      // special: 34000, Class B 5% = 1700, eligible 32300, fund 0.85 -> 27455; ordinary atv: Class B 10% of 5000 = 500, fund 0.70 x 4500 = 3150
+      expect(r.breakdown.lines.map((l) => [l.classBSelfPayFirstFen, l.inScopeFen, l.fundFen])).toEqual([
+        [1700, 32300, 27455],
+        [500, 4500, 3150],
+      ]);
+      expect(r.breakdown).toMatchObject({ specialRatioBp: 8500, ordinaryRatioBp: 7000, specialFundFen: 27455, fundFen: 30605 });
     });
 
     it('does not give a retiree the ordinary retiree bonus (README: special ratios are by insurance type only)', () => {
@@ -232,10 +322,10 @@ describe('computeFundPayment', () => {
   describe('personal account (F5)', () => {
     it('a family member (PT004, resident child) is paid from PT001\'s account', () => {
       const r = computeFundPayment(retailDispense([met(1, 60), atv(2, 28)], PT004), demoPolicy(), NO_BENEFIT_USED, account(50000, 'PT001'));
-      // PT004's own benefit: deductible 15000, fund 420; PT001's account pays the rest of 17000
-      expect(r.breakdown).toMatchObject({ fundFen: 420, personalAccountFen: 16580, cashFen: 0, personalAccountHolderId: 'PT001' });
-      expect(r.accountDelta).toEqual({ holderId: 'PT001', debitFen: 16580 });
-      expect(r.ledgerDelta.deductibleFen).toBe(15000);
+      // PT004's own benefit under the resident plan: deductible 5000, fund round(10600 x 0.55) = 5830; PT001's account pays the rest of 17000
+      expect(r.breakdown).toMatchObject({ fundFen: 5830, personalAccountFen: 11170, cashFen: 0, personalAccountHolderId: 'PT001' });
+      expect(r.accountDelta).toEqual({ holderId: 'PT001', debitFen: 11170 });
+      expect(r.ledgerDelta.deductibleFen).toBe(5000);
       expectBalanced(r);
     });
 
@@ -258,7 +348,7 @@ describe('computeFundPayment', () => {
       expectBalanced(r);
     });
 
-    it('pays the over-limit share above a payment standard', () => {
+    it('pays the over-limit share above a payment standard (it is the patient\'s, outside the fund\'s scope)', () => {
       const r = computeFundPayment(retailDispense([{ ...met(1, 60), paymentLimitUnitFen: 40 }], PT001), demoPolicy(), usage({ deductibleUsedFen: 15000 }), account(50000));
       // 60 x (50 - 40) = 600 over limit; 2400 eligible; fund 1680
       expect(r.breakdown).toMatchObject({ overLimitSelfPayFen: 600, inScopeFen: 2400, fundFen: 1680, personalAccountFen: 1320, cashFen: 0 });
@@ -276,6 +366,46 @@ describe('computeFundPayment', () => {
       const r = computeFundPayment(workedExample(), demoPolicy(), NO_BENEFIT_USED, null);
       expect(r.breakdown).toMatchObject({ personalAccountFen: 0, cashFen: 19880, flags: [] });
       expect(r.accountDelta).toBeNull();
+    });
+  });
+
+  describe('payment standard (支付标准, issue 22.7)', () => {
+    it('7 tablets at 100,000 yuan each: the part above the standard is over-limit self-pay; the fund pays at most what the standard allows', () => {
+      const line = { ...met(1, 7, 10_000_000), paymentLimitUnitFen: 60 };
+      const first = computeFundPayment(retailDispense([line], PT001), demoPolicy(), NO_BENEFIT_USED, null);
+      expect(first.breakdown).toMatchObject({ totalFen: 70_000_000, overLimitSelfPayFen: 69_999_580, inScopeFen: 420, deductibleAppliedFen: 420, fundFen: 0, flags: [] });
+      const later = computeFundPayment(retailDispense([line], PT001), demoPolicy(), usage({ deductibleUsedFen: 15000 }), null);
+      expect(later.breakdown).toMatchObject({ overLimitSelfPayFen: 69_999_580, inScopeFen: 420, fundFen: 294, capShortfallFen: 0, flags: [] });
+      expect(later.ledgerDelta.ordinaryFundFen).toBe(294);
+      expectBalanced(first);
+      expectBalanced(later);
+    });
+
+    it('a price at or below the standard has no over-limit share', () => {
+      const r = computeFundPayment(retailDispense([{ ...met(1, 10, 60), paymentLimitUnitFen: 60 }, { ...met(2, 10, 40), paymentLimitUnitFen: 60 }], PT001), demoPolicy(), NO_BENEFIT_USED, null);
+      expect(r.breakdown).toMatchObject({ overLimitSelfPayFen: 0, inScopeFen: 1000 });
+    });
+
+    it('a special drug: the advance and Class B shares are taken on the amount within the standard', () => {
+      const r = computeFundPayment(retailDispense([{ ...osi(1, 1, 20000), paymentLimitUnitFen: 17000 }], PT003), demoPolicy(), NO_BENEFIT_USED, null);
+      expect(r.breakdown.lines[0]).toMatchObject({ overLimitSelfPayFen: 3000, advanceSelfPayFen: 3400, classBSelfPayFirstFen: 1360, inScopeFen: 12240, fundFen: 7344 });
+      expectBalanced(r);
+    });
+
+    it('a Class B line: the first share is taken on the amount within the standard', () => {
+      const r = computeFundPayment(retailDispense([{ ...atv(1, 10, 800), paymentLimitUnitFen: 600 }], PT001), demoPolicy(), usage({ deductibleUsedFen: 15000 }), null);
+      expect(r.breakdown.lines[0]).toMatchObject({ overLimitSelfPayFen: 2000, classBSelfPayFirstFen: 600, inScopeFen: 5400, fundFen: 3780 });
+    });
+  });
+
+  describe('a provisional policy (issue 22.8)', () => {
+    it('says so in the breakdown when the caller paid under another year\'s policy', () => {
+      const r = computeFundPayment(workedExample(), demoPolicy(), NO_BENEFIT_USED, account(50000), { provisional: true });
+      expect(r.breakdown).toMatchObject({ policyProvisional: true, policyYear: 2026, fundFen: 420 });
+    });
+
+    it('is not provisional under the year\'s own policy', () => {
+      expect(computeFundPayment(workedExample(), demoPolicy(), NO_BENEFIT_USED, account(50000), { provisional: false }).breakdown.policyProvisional).toBe(false);
     });
   });
 

@@ -1,17 +1,20 @@
 import { applyRatio, ratioToBasisPoints, type Fen } from '@rx/kernel';
-import type { DrugClass, InstitutionLevel, InsuranceType, RegionPolicy } from '@rx/reference-data';
+import type { DrugClass, InstitutionLevel, InsurancePlan, InsuranceType, RegionPolicy } from '@rx/reference-data';
 import { allocateLargestRemainder } from './allocation';
 import { InvalidFundPaymentInput } from './settlement.errors';
 
 /**
  * The policy engine (F1-F6): what the pooling fund, the personal account and the patient pay for
- * one dispense. Pure and data-driven: every number comes from the RegionPolicy; the caller picks
- * the policy of the patient's region and the dispense's year.
+ * one dispense. Pure and data-driven: every number comes from the plan of the patient's insurance
+ * type in the RegionPolicy (ordinary lines: its outpatient plan; special drugs: its inpatient plan,
+ * F4); a type without a plan gets no fund payment. The caller picks the policy of the patient's
+ * insured region and the dispense's year, and says whether that policy is provisional.
  *
  * Rounding steps (F6: integer fen, half-up, at each defined step and nowhere else):
  *  R1 line amount = quantity x unit price (exact integers).
- *  R2 per line, half-up: the resident special-drug advance share (on the line amount), then the
- *     Class B self-pay-first share (on what is left after the advance).
+ *  R1' over-limit = quantity x (unit price - payment standard) when the price is above it (exact).
+ *  R2 per line, half-up: the special-drug advance share (on the amount within the standard), then
+ *     the Class B self-pay-first share (on what is left after the advance).
  *  R3 deductible: integer subtraction, no rounding.
  *  R4 per bucket (ordinary, special), once on the total: fund = round_half_up((eligible - deductible)
  *     x ratio), then limited to the bucket's remaining annual cap.
@@ -32,9 +35,9 @@ export interface FundPaymentLineInput {
   quantity: number;
   unitPriceFen: Fen;
   /**
-   * Optional payment standard per unit (支付标准). The part of the price above it is over-limit
-   * self-pay. The procurement reference price is NOT a payment limit (D7 only flags it), so the
-   * demo passes none and over-limit is 0.
+   * The drug's payment standard per unit (支付标准, reference data `paymentStandardFen`). The part of
+   * the price above it is over-limit self-pay, outside the fund's scope. The procurement reference
+   * price is not a payment limit (D7 only flags it). Absent: no limit.
    */
   paymentLimitUnitFen?: Fen;
 }
@@ -53,7 +56,7 @@ export interface FundPaymentInput {
 export interface BenefitUsage {
   deductibleUsedFen: Fen;
   ordinaryFundUsedFen: Fen;
-  /** The special-drug bucket has its own deductible (0 in the demo policy) and its own cap. */
+  /** Special drugs have no deductible (001); kept for ledgers written before that rule. */
   specialDeductibleUsedFen: Fen;
   specialFundUsedFen: Fen;
 }
@@ -76,8 +79,10 @@ export type FundPaymentFlag =
   | 'AGREEMENT_DISSOLVED'
   /** The ordinary annual cap limited the fund (or was already used up). */
   | 'CAP_REACHED'
-  /** The special-drug annual bucket limited the fund. */
+  /** The special-drug annual bucket (the inpatient plan's cap) limited the fund. */
   | 'SPECIAL_CAP_REACHED'
+  /** The region's policy has no plan for the patient's insurance type: the fund pays nothing. */
+  | 'NO_PLAN_FOR_INSURANCE_TYPE'
   /** The personal account balance was shorter than what it could have paid. */
   | 'ACCOUNT_BALANCE_SHORT';
 
@@ -97,7 +102,7 @@ export interface FundPaymentLine {
   fullyOwnPayFen: Fen;
   /** overlmt_selfpay: price above the payment standard. */
   overLimitSelfPayFen: Fen;
-  /** Resident special-drug advance share (part of preSelfPayFen). */
+  /** Special-drug advance share, residents (part of preSelfPayFen). */
   advanceSelfPayFen: Fen;
   /** Class B self-pay-first share (part of preSelfPayFen). */
   classBSelfPayFirstFen: Fen;
@@ -152,6 +157,10 @@ export interface FundPaymentBreakdown {
   regionCode: string;
   policyYear: number;
   policyVersion: string;
+  /** The policy is another year's: the dispense's year has none published (ReferenceDataService.policyChoice). */
+  policyProvisional: boolean;
+  /** The insurance type whose plan was applied; null when the policy has none for the patient. */
+  plan: InsuranceType | null;
   /** Holder whose personal account paid (the patient or a family member), null when none. */
   personalAccountHolderId: string | null;
   lines: FundPaymentLine[];
@@ -187,16 +196,21 @@ interface BucketParams {
   ratioBp: number;
 }
 
-/** Basis points for the ordinary bucket: level ratio, plus the retiree bonus for employee retirees (F2). */
-export function ordinaryRatioBasisPoints(policy: RegionPolicy, level: InstitutionLevel, patient: FundPaymentInput['patient']): number {
-  const base = ratioToBasisPoints(policy.ordinary.ratioByLevel[String(level) as '1' | '2' | '3']);
-  const bonus = patient.insuranceType === 'employee' && patient.retired ? ratioToBasisPoints(policy.ordinary.retireeBonus) : 0;
+/** Basis points for ordinary lines: the outpatient level ratio, plus the plan's retiree bonus for a retiree (F2). */
+export function ordinaryRatioBasisPoints(plan: InsurancePlan, level: InstitutionLevel, patient: FundPaymentInput['patient']): number {
+  const base = ratioToBasisPoints(plan.outpatient.ratioByLevel[String(level) as '1' | '2' | '3']);
+  const bonus = patient.retired && plan.outpatient.retireeBonus !== undefined ? ratioToBasisPoints(plan.outpatient.retireeBonus) : 0;
   return Math.min(10_000, base + bonus);
 }
 
-/** Basis points for special drugs: by insurance type only; the retiree bonus does not apply (README). */
-export function specialRatioBasisPoints(policy: RegionPolicy, patient: FundPaymentInput['patient']): number {
-  return ratioToBasisPoints(patient.insuranceType === 'employee' ? policy.special.employeeRatio : policy.special.residentRatio);
+/** Basis points for special drugs: the inpatient plan's ratio; the outpatient retiree bonus does not apply (README). */
+export function specialRatioBasisPoints(plan: InsurancePlan): number {
+  return ratioToBasisPoints(plan.inpatient.ratio);
+}
+
+export interface PolicyContext {
+  /** The dispense's year has no published policy; `policy` is another year's. */
+  provisional: boolean;
 }
 
 export function computeFundPayment(
@@ -204,11 +218,15 @@ export function computeFundPayment(
   policy: RegionPolicy,
   ledgerBefore: BenefitUsage,
   accountBefore: PersonalAccountSnapshot | null,
+  context: PolicyContext = { provisional: false },
 ): FundPaymentResult {
   validate(input, ledgerBefore, accountBefore);
   const dissolved = input.agreementDissolved;
-  const classBbp = ratioToBasisPoints(policy.ordinary.classBSelfPayFirst);
-  const advanceBp = ratioToBasisPoints(policy.special.residentAdvanceSelfPay);
+  // Never another type's figures: without a plan nothing is shared out before the fund, and it pays nothing.
+  const plan = policy.plans[input.patient.insuranceType];
+  const ordinaryClassBbp = plan ? ratioToBasisPoints(plan.outpatient.classBSelfPayFirst) : 0;
+  const specialClassBbp = plan ? ratioToBasisPoints(plan.inpatient.classBSelfPayFirst) : 0;
+  const advanceBp = plan?.inpatient.specialDrugAdvanceSelfPay !== undefined ? ratioToBasisPoints(plan.inpatient.specialDrugAdvanceSelfPay) : 0;
 
   // R1, R2: classify each line.
   const lines: FundPaymentLine[] = input.lines.map((l) => {
@@ -237,12 +255,12 @@ export function computeFundPayment(
     let advanceSelfPayFen = 0;
     let classBSelfPayFirstFen = 0;
     if (l.special) {
-      // F4: residents first pay the advance share, then the Class B policy applies to the rest.
-      if (input.patient.insuranceType === 'resident') advanceSelfPayFen = applyRatio(rest, advanceBp);
+      // F4: the advance share first (residents' inpatient plan), then its Class B policy on the rest.
+      advanceSelfPayFen = applyRatio(rest, advanceBp);
       rest -= advanceSelfPayFen;
-      if (policy.special.classBSelfPayFirst) classBSelfPayFirstFen = applyRatio(rest, classBbp);
+      if (l.drugClass === 'B') classBSelfPayFirstFen = applyRatio(rest, specialClassBbp);
     } else if (l.drugClass === 'B') {
-      classBSelfPayFirstFen = applyRatio(rest, classBbp);
+      classBSelfPayFirstFen = applyRatio(rest, ordinaryClassBbp);
     }
     rest -= classBSelfPayFirstFen;
     return {
@@ -259,25 +277,29 @@ export function computeFundPayment(
 
   const flags: FundPaymentFlag[] = [];
   if (dissolved) flags.push('AGREEMENT_DISSOLVED');
+  if (!plan) flags.push('NO_PLAN_FOR_INSURANCE_TYPE');
 
-  const buckets: Record<Bucket, BucketParams> = {
-    ordinary: {
-      deductibleRemaining: Math.max(0, policy.ordinary.deductibleFen - ledgerBefore.deductibleUsedFen),
-      capRemaining: Math.max(0, policy.ordinary.annualCapFen - ledgerBefore.ordinaryFundUsedFen),
-      ratioBp: ordinaryRatioBasisPoints(policy, input.institutionLevel, input.patient),
-    },
-    special: {
-      deductibleRemaining: Math.max(0, policy.special.deductibleFen - ledgerBefore.specialDeductibleUsedFen),
-      capRemaining: Math.max(0, policy.special.annualCapFen - ledgerBefore.specialFundUsedFen),
-      ratioBp: specialRatioBasisPoints(policy, input.patient),
-    },
-  };
+  const buckets: Record<Bucket, BucketParams> | null = plan
+    ? {
+        ordinary: {
+          deductibleRemaining: Math.max(0, plan.outpatient.deductibleFen - ledgerBefore.deductibleUsedFen),
+          capRemaining: Math.max(0, plan.outpatient.annualCapFen - ledgerBefore.ordinaryFundUsedFen),
+          ratioBp: ordinaryRatioBasisPoints(plan, input.institutionLevel, input.patient),
+        },
+        // F4: no deductible for special drugs at outpatient and retail pharmacies (001).
+        special: {
+          deductibleRemaining: 0,
+          capRemaining: Math.max(0, plan.inpatient.annualCapFen - ledgerBefore.specialFundUsedFen),
+          ratioBp: specialRatioBasisPoints(plan),
+        },
+      }
+    : null;
   const outcome: Record<Bucket, { deductible: Fen; fund: Fen; shortfall: Fen; ratioBp: number }> = {
     ordinary: { deductible: 0, fund: 0, shortfall: 0, ratioBp: 0 },
     special: { deductible: 0, fund: 0, shortfall: 0, ratioBp: 0 },
   };
 
-  if (!dissolved) {
+  if (!dissolved && buckets) {
     for (const bucket of ['ordinary', 'special'] as const) {
       const members = lines.filter((l) => l.bucket === bucket);
       const eligible = members.reduce((a, l) => a + l.inScopeFen, 0);
@@ -337,6 +359,8 @@ export function computeFundPayment(
     regionCode: policy.regionCode,
     policyYear: policy.year,
     policyVersion: policy.version,
+    policyProvisional: context.provisional,
+    plan: plan ? input.patient.insuranceType : null,
     personalAccountHolderId: accountTotal > 0 && accountBefore !== null ? accountBefore.holderId : null,
     lines,
     flags,

@@ -29,7 +29,7 @@ describe('fund payment record (payment-{dispenseId})', () => {
   it('records the payment once with the breakdown and policy version', () =>
     spec.given([]).when(recordCmd).thenMatch(([e]) => {
       expect(e).toEqual(recorded);
-      expect(e.type === 'FundPaymentRecorded' && e.data.breakdown.policyVersion).toBe('522700-2026.1');
+      expect(e.type === 'FundPaymentRecorded' && e.data.breakdown.policyVersion).toBe('522700-2026.2');
     }));
 
   it('a redelivery is a no-op', () => spec.given([recorded]).when(recordCmd).thenNothing());
@@ -51,7 +51,7 @@ describe('fund payment record (payment-{dispenseId})', () => {
       spec.given([recorded]).when(reverseCmd, at).thenMatch(([e]) => {
         expect(e.type).toBe('FundPaymentReversed');
         if (e.type !== 'FundPaymentReversed') return;
-        expect(e.data).toMatchObject({ dispenseId: 'd1', reversalOf: 'FundPaymentRecorded', reversedAt: at.toISOString(), policyVersion: '522700-2026.1' });
+        expect(e.data).toMatchObject({ dispenseId: 'd1', reversalOf: 'FundPaymentRecorded', reversedAt: at.toISOString(), policyVersion: '522700-2026.2' });
         const original = amountsOf(record.breakdown);
         for (const [k, v] of Object.entries(original)) expect(v + e.data.amounts[k as keyof typeof original]).toBe(0);
         expect(e.data.amounts).toMatchObject({ totalFen: -20300, fundFen: -420, personalAccountFen: -19080, cashFen: -800, deductibleAppliedFen: -15000 });

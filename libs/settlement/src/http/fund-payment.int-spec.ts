@@ -61,7 +61,7 @@ describe('settlement: fund payment from rx.dispensing.v1 (embedded app, real SQL
         cashFen: 800,
         deliveryFeeFen: 800,
         patientShareFen: 19880,
-        policyVersion: '522700-2026.1',
+        policyVersion: '522700-2026.2',
         policyYear: 2026,
         personalAccountHolderId: 'PT001',
         flags: [],
@@ -83,7 +83,7 @@ describe('settlement: fund payment from rx.dispensing.v1 (embedded app, real SQL
       const e = published.find((x) => x.type === SettlementEventTypes.fundPaymentRecorded)!;
       expect(validateSettlementCloudEvent(e)).toBeUndefined();
       expect(e).toMatchObject({ subject: d.prescriptionId, source: '/rx/settlement' });
-      expect(e.data).toMatchObject({ dispenseId: d.dispenseId, policyVersion: '522700-2026.1', amounts: { fundFen: 420, personalAccountFen: 19080, cashFen: 800, deductibleAppliedFen: 15000 } });
+      expect(e.data).toMatchObject({ dispenseId: d.dispenseId, policyVersion: '522700-2026.2', amounts: { fundFen: 420, personalAccountFen: 19080, cashFen: 800, deductibleAppliedFen: 15000 } });
     });
 
     it('a second purchase in the same year starts with no deductible left', async () => {
@@ -94,14 +94,23 @@ describe('settlement: fund payment from rx.dispensing.v1 (embedded app, real SQL
     });
   });
 
-  it('cap reached: the fund pays up to the annual cap, the rest stays with the patient, flagged', async () => {
-    const big = await dispense({ patientId: 'PT003', lines: [['MET-500', 6000]] });
-    expect((await payment(big.dispenseId)).body).toMatchObject({ fundFen: 199500, deductibleAppliedFen: 15000, flags: [] });
-    const over = await dispense({ patientId: 'PT003', lines: [['MET-500', 100]] });
-    expect((await payment(over.dispenseId)).body).toMatchObject({ totalFen: 5000, fundFen: 500, capShortfallFen: 3000, coPayFen: 4500, cashFen: 4500, flags: ['CAP_REACHED'] });
+  it('cap reached: the fund pays up to the annual cap (the resident plan: 50000), the rest stays with the patient, flagged', async () => {
+    const big = await dispense({ patientId: 'PT003', lines: [['MET-500', 1800]] });
+    // 90000; deductible 5000; fund round(85000 x 0.55) = 46750
+    expect((await payment(big.dispenseId)).body).toMatchObject({ fundFen: 46750, deductibleAppliedFen: 5000, flags: [] });
+    const over = await dispense({ patientId: 'PT003', lines: [['MET-500', 200]] });
+    expect((await payment(over.dispenseId)).body).toMatchObject({ totalFen: 10000, fundFen: 3250, capShortfallFen: 2250, coPayFen: 6750, cashFen: 6750, flags: ['CAP_REACHED'] });
     const after = await dispense({ patientId: 'PT003', lines: [['MET-500', 100]] });
     expect((await payment(after.dispenseId)).body).toMatchObject({ fundFen: 0, cashFen: 5000, flags: ['CAP_REACHED'] });
-    expect((await benefits('PT003')).body).toMatchObject({ ordinaryFundUsedFen: 200000, ordinaryFundRemainingFen: 0, personalAccount: null });
+    expect((await benefits('PT003')).body).toMatchObject({ plan: 'resident', ordinaryFundCapFen: 50000, ordinaryFundUsedFen: 50000, ordinaryFundRemainingFen: 0, personalAccount: null });
+  });
+
+  it("cap reached for an employee: the employee plan's 200000", async () => {
+    const big = await dispense({ patientId: 'PT001', lines: [['MET-500', 6000]] });
+    // (the account runs short on the first purchase: ACCOUNT_BALANCE_SHORT beside the cap flags)
+    expect((await payment(big.dispenseId)).body).toMatchObject({ fundFen: 199500, deductibleAppliedFen: 15000, flags: ['ACCOUNT_BALANCE_SHORT'] });
+    const over = await dispense({ patientId: 'PT001', lines: [['MET-500', 100]] });
+    expect((await payment(over.dispenseId)).body).toMatchObject({ fundFen: 500, capShortfallFen: 3000, flags: ['CAP_REACHED', 'ACCOUNT_BALANCE_SHORT'] });
   });
 
   it('retiree: ratio 0.70 + 0.05 on the ordinary bucket', async () => {
@@ -141,11 +150,12 @@ describe('settlement: fund payment from rx.dispensing.v1 (embedded app, real SQL
 
   it("family account: PT004's purchase uses PT004's deductible and PT001's personal account", async () => {
     const d = await dispense({ patientId: 'PT004', pharmacyId: 'P002', lines: [['MET-500', 400]] });
-    expect((await payment(d.dispenseId)).body).toMatchObject({ deductibleAppliedFen: 15000, fundFen: 3500, personalAccountFen: 16500, personalAccountHolderId: 'PT001', cashFen: 0 });
+    // PT004 is a resident: the resident plan (deductible 5000, 0.55) pays, PT001's account the rest.
+    expect((await payment(d.dispenseId)).body).toMatchObject({ deductibleAppliedFen: 5000, fundFen: 8250, personalAccountFen: 11750, personalAccountHolderId: 'PT001', cashFen: 0 });
     const child = await benefits('PT004');
-    expect(child.body).toMatchObject({ deductibleUsedFen: 15000, ordinaryFundUsedFen: 3500 });
-    expect(child.body.personalAccount).toEqual({ holderId: 'PT001', openingBalanceFen: 50000, balanceFen: 33500, familyAccount: true });
-    expect((await benefits('PT001')).body).toMatchObject({ deductibleUsedFen: 0, personalAccount: { balanceFen: 33500 } });
+    expect(child.body).toMatchObject({ plan: 'resident', deductibleUsedFen: 5000, ordinaryFundUsedFen: 8250 });
+    expect(child.body.personalAccount).toEqual({ holderId: 'PT001', openingBalanceFen: 50000, balanceFen: 38250, familyAccount: true });
+    expect((await benefits('PT001')).body).toMatchObject({ deductibleUsedFen: 0, personalAccount: { balanceFen: 38250 } });
   });
 
   describe('agreement dissolution (S2)', () => {
@@ -273,9 +283,10 @@ describe('settlement: fund payment from rx.dispensing.v1 (embedded app, real SQL
       const events = Array.from({ length: 5 }, () => dispensedEnvelope({ patientId: 'PT003', lines: [['MET-500', 3000]] }, t.clock.now()));
       await Promise.all(events.map((event) => reactor().handle({ event })));
       const bodies = await Promise.all(events.map(async (e) => (await payment(e.data.dispenseId)).body));
-      expect(bodies.reduce((a, b) => a + b.fundFen, 0)).toBe(200000);
-      expect(bodies.reduce((a, b) => a + b.deductibleAppliedFen, 0)).toBe(15000);
-      expect((await benefits('PT003')).body).toMatchObject({ ordinaryFundUsedFen: 200000, deductibleUsedFen: 15000 });
+      // PT003 is a resident: the resident plan's cap 50000 and deductible 5000.
+      expect(bodies.reduce((a, b) => a + b.fundFen, 0)).toBe(50000);
+      expect(bodies.reduce((a, b) => a + b.deductibleAppliedFen, 0)).toBe(5000);
+      expect((await benefits('PT003')).body).toMatchObject({ ordinaryFundUsedFen: 50000, deductibleUsedFen: 5000 });
     });
 
     it('family members racing on one account never spend it twice', async () => {
@@ -326,8 +337,9 @@ describe('settlement: fund payment from rx.dispensing.v1 (embedded app, real SQL
       expect((await benefits('PT999')).status).toBe(404);
       expect((await benefits('PT001', 1999)).status).toBe(400);
       expect((await t.http.get('/settlement/patients/PT001/benefits/20x6').set('Authorization', agency())).status).toBe(400);
+      // A year before the first published policy is shown under the earliest one, provisionally.
       const before = await benefits('PT001', 2020);
-      expect([before.status, before.body]).toEqual([404, expect.objectContaining({ code: 'POLICY_NOT_FOUND' })]);
+      expect([before.status, before.body]).toEqual([200, expect.objectContaining({ policyProvisional: true, policyVersion: '522700-2026.2' })]);
     });
 
     it('budget: the pooling budget, ordinary spend, special spend, remaining and counts', async () => {

@@ -30,7 +30,10 @@ export class DispensePaymentResponse {
   @ApiProperty() pharmacyId: string;
   @ApiProperty() regionCode: string;
   @ApiProperty() policyYear: number;
-  @ApiProperty({ example: '522700-2026.1' }) policyVersion: string;
+  @ApiProperty({ example: '522700-2026.2' }) policyVersion: string;
+  @ApiProperty({ description: "true when the dispense's year has no published policy and the latest one was applied" }) policyProvisional: boolean;
+  @ApiProperty({ enum: ['employee', 'resident'], nullable: true, description: "the insurance type whose plan paid; null: the region's policy has no plan for the patient (flag NO_PLAN_FOR_INSURANCE_TYPE)" })
+  plan: string | null;
   @ApiProperty({ format: 'date-time' }) dispensedAt: string;
   @ApiProperty({ format: 'date-time' }) paidAt: string;
   @ApiProperty({ description: 'medfee_sumamt' }) totalFen: number;
@@ -50,7 +53,8 @@ export class DispensePaymentResponse {
   @ApiProperty({ description: 'basis points' }) ordinaryRatioBp: number;
   @ApiProperty({ description: 'basis points' }) specialRatioBp: number;
   @ApiProperty({ nullable: true }) personalAccountHolderId: string | null;
-  @ApiProperty({ type: [String], example: ['AGREEMENT_DISSOLVED'] }) flags: string[];
+  @ApiProperty({ type: [String], example: ['AGREEMENT_DISSOLVED'], description: 'AGREEMENT_DISSOLVED, CAP_REACHED, SPECIAL_CAP_REACHED, ACCOUNT_BALANCE_SHORT, NO_PLAN_FOR_INSURANCE_TYPE' })
+  flags: string[];
   @ApiProperty({ type: [PaymentLineResponse] }) lines: PaymentLineResponse[];
   @ApiProperty() reversed: boolean;
   @ApiPropertyOptional({ type: 'object', nullable: true, additionalProperties: true }) reversal: unknown;
@@ -68,6 +72,8 @@ export class BenefitsResponse {
   @ApiProperty() year: number;
   @ApiProperty() regionCode: string;
   @ApiProperty() policyVersion: string;
+  @ApiProperty() policyProvisional: boolean;
+  @ApiProperty({ enum: ['employee', 'resident'], nullable: true }) plan: string | null;
   @ApiProperty() deductibleFen: number;
   @ApiProperty() deductibleUsedFen: number;
   @ApiProperty() deductibleRemainingFen: number;

@@ -4,11 +4,23 @@ import type { FundPaymentInput } from '../../domain/fund-payment.calculator';
 
 /**
  * What the calculator sees of a dispense. Retail pharmacies pay as level-1 institutions (F1), so
- * the prescribing institution's level carried by the event is for the record only.
+ * the prescribing institution's level carried by the event is for the record only. Each line is
+ * limited by its drug's payment standard from reference data (003), whatever the pharmacy charged.
  */
-export function fundPaymentInput(d: DispensedV1, agreementDissolved: boolean): FundPaymentInput {
+export function fundPaymentInput(d: DispensedV1, agreementDissolved: boolean, ref: Pick<ReferenceDataService, 'drug'>): FundPaymentInput {
   return {
-    lines: d.lines.map((l) => ({ lineNo: l.lineNo, drugCode: l.drugCode, drugClass: l.drugClass, special: l.special, quantity: l.quantity, unitPriceFen: l.unitPriceFen })),
+    lines: d.lines.map((l) => {
+      const standard = ref.drug(l.drugCode)?.paymentStandardFen;
+      return {
+        lineNo: l.lineNo,
+        drugCode: l.drugCode,
+        drugClass: l.drugClass,
+        special: l.special,
+        quantity: l.quantity,
+        unitPriceFen: l.unitPriceFen,
+        ...(standard === undefined ? {} : { paymentLimitUnitFen: standard }),
+      };
+    }),
     deliveryFeeFen: d.deliveryFeeFen,
     patient: { insuranceType: d.insuranceType, retired: d.retired },
     institutionLevel: 1,
@@ -44,4 +56,12 @@ export function accountOf(p: Patient): Payer | null {
   return typeof p.personalAccountFen === 'number'
     ? { holderId: p.id, openingBalanceFen: p.personalAccountFen, regionCode: p.regionCode, retiree: p.insuranceType === 'employee' && p.retired }
     : null;
+}
+
+/**
+ * The region whose fund pays: the patient's insured region (reference data), not the prescribing
+ * institution's, which is what the event's `regionCode` names. Undefined for a patient unknown here.
+ */
+export function insuredRegionOf(ref: Pick<ReferenceDataService, 'patient'>, patientId: string): string | undefined {
+  return ref.patient(patientId)?.regionCode;
 }

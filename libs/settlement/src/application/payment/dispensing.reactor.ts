@@ -10,6 +10,7 @@ import {
 } from '@rx/contracts';
 import type { ConsumerOptions, IncomingMessage } from '@rx/messaging';
 import { ReferenceDataService } from '@rx/reference-data';
+import { insuredRegionOf } from './dispensed-input';
 import { FundPaymentSaga } from './fund-payment.saga';
 
 export const SETTLEMENT_CONSUMER_GROUP = 'settlement';
@@ -30,10 +31,12 @@ export class DispensingReactor {
     const reason = validateDispensingCloudEvent(event);
     if (reason) return reason;
     if (event.type === DispensingEventTypes.dispensed) {
-      // Without the region's policy for the year nothing can be computed; retrying will not help.
+      // Without the insured region's policy nothing can be computed; retrying will not help.
       const d = event.data as DispensedV1;
       const year = chinaYear(new Date(d.dispensedAt));
-      if (!this.ref.policyFor(d.regionCode, year)) return `${event.type}: no fund policy for region ${d.regionCode} and ${year}`;
+      const region = insuredRegionOf(this.ref, d.patientId);
+      if (region === undefined) return `${event.type}: patient ${d.patientId} is not an insured patient in the reference data`;
+      if (!this.ref.policyChoice(region, year)) return `${event.type}: no fund policy for region ${region} and ${year}`;
     }
     return undefined;
   };

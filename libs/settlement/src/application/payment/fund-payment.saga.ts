@@ -4,7 +4,7 @@ import { ConcurrencyError } from '@rx/event-store';
 import { derivedId, chinaYear } from '@rx/kernel';
 import { ReferenceDataService } from '@rx/reference-data';
 import { agreementDecider, isActiveAt } from '../../domain/agreement.decider';
-import { benefitLedgerDecider, usageOf, type BenefitLedgerEvent } from '../../domain/benefit-ledger.decider';
+import { benefitLedgerDecider, benefitLimits, usageOf, type BenefitLedgerEvent } from '../../domain/benefit-ledger.decider';
 import { computeFundPayment, type PersonalAccountSnapshot } from '../../domain/fund-payment.calculator';
 import { paymentDecider, type FundPaymentRecordData, type FundPaymentReversalData } from '../../domain/payment.decider';
 import { personalAccountDecider, type PersonalAccountEvent } from '../../domain/personal-account.decider';
@@ -13,7 +13,7 @@ import { agreementStreamId, benefitStreamId, paymentStreamId, personalAccountStr
 import { PolicyNotFound } from '../settlement-app.errors';
 import { SETTLEMENT_SYSTEM, SettlementStore } from '../settlement-store';
 import { PersonalAccounts } from '../accounts/personal-accounts';
-import { fundPaymentInput, payerOf } from './dispensed-input';
+import { fundPaymentInput, insuredRegionOf, payerOf } from './dispensed-input';
 
 /** The integration event that started a saga: its id seeds every id the saga appends. */
 export interface SourceEvent {
@@ -53,11 +53,14 @@ export class FundPaymentSaga {
 
     const dispensedAt = new Date(d.dispensedAt);
     const year = chinaYear(dispensedAt);
-    const policy = this.ref.policyFor(d.regionCode, year);
-    if (!policy) throw new PolicyNotFound(`no fund policy for region ${d.regionCode} and ${year}`);
+    // The patient's insured region's policy pays, not the prescribing institution's (README).
+    const region = insuredRegionOf(this.ref, d.patientId);
+    const choice = region === undefined ? undefined : this.ref.policyChoice(region, year);
+    if (!choice) throw new PolicyNotFound(`no fund policy for the insured region of patient ${d.patientId} (${region ?? 'unknown patient'}) and ${year}`);
+    const { policy, provisional } = choice;
     const agreement = await this.s.load(agreementStreamId(d.pharmacyId), agreementDecider);
     // S2: an expense at or after the dissolution's effective time (or with no agreement at all) is not settled.
-    const input = fundPaymentInput(d, !isActiveAt(agreement.state, dispensedAt));
+    const input = fundPaymentInput(d, !isActiveAt(agreement.state, dispensedAt), this.ref);
     const payer = payerOf(this.ref, d.patientId);
     const ctx = (step: string) => ({
       actor: SETTLEMENT_SYSTEM,
@@ -68,12 +71,7 @@ export class FundPaymentSaga {
     if (payer) await this.accounts.ensure(payer, year, { correlationId: source.correlationId, causationId: source.id });
 
     const ledgerStream = benefitStreamId(d.patientId, year);
-    const limits = {
-      deductibleFen: policy.ordinary.deductibleFen,
-      annualCapFen: policy.ordinary.annualCapFen,
-      specialDeductibleFen: policy.special.deductibleFen,
-      specialAnnualCapFen: policy.special.annualCapFen,
-    };
+    const limits = benefitLimits(policy, input.patient.insuranceType);
     for (let round = 1; ; round++) {
       const mine = (e: BenefitLedgerEvent | PersonalAccountEvent) => 'dispenseId' in e.data && e.data.dispenseId === d.dispenseId;
       const ledger = await this.s.loadBefore(ledgerStream, benefitLedgerDecider, mine);
@@ -83,7 +81,7 @@ export class FundPaymentSaga {
         const before = await this.s.loadBefore(personalAccountStreamId(payer.holderId), personalAccountDecider, mine);
         account = { holderId: payer.holderId, balanceFen: before.state.status === 'open' ? before.state.balanceFen : payer.openingBalanceFen };
       }
-      const result = computeFundPayment(input, policy, basis, account);
+      const result = computeFundPayment(input, policy, basis, account, { provisional });
       try {
         await this.s.run(
           ledgerStream,
@@ -105,7 +103,7 @@ export class FundPaymentSaga {
           prescriptionId: d.prescriptionId,
           patientId: d.patientId,
           pharmacyId: d.pharmacyId,
-          regionCode: d.regionCode,
+          regionCode: policy.regionCode,
           year,
           dispensedAt: dispensedAt.toISOString(),
           ...result,

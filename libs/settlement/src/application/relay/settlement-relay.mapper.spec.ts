@@ -40,7 +40,7 @@ describe('settlement relay mapper → rx.settlement.v1 (validated with the contr
     const e = envelope('payment-d1', paymentRecorded);
     expect(validateSettlementCloudEvent(e)).toBeUndefined();
     expect(e).toMatchObject({ type: SettlementEventTypes.fundPaymentRecorded, subject: 'rx-1' });
-    expect(e.data).toMatchObject({ dispenseId: 'd1', policyVersion: '522700-2026.1', paidAt: at, amounts: { totalFen: 20300, fundFen: 420, personalAccountFen: 19080, cashFen: 800, deductibleAppliedFen: 15000 } });
+    expect(e.data).toMatchObject({ dispenseId: 'd1', policyVersion: '522700-2026.2', paidAt: at, amounts: { totalFen: 20300, fundFen: 420, personalAccountFen: 19080, cashFen: 800, deductibleAppliedFen: 15000 } });
   });
 
   it('maps a reversal with negated amounts', () => {

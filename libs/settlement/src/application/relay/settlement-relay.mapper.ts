@@ -52,6 +52,8 @@ export function toSettlementIntegrationEvent(recorded: RecordedEvent): Settlemen
         regionCode: d.regionCode,
         policyYear: d.year,
         policyVersion: b.policyVersion,
+        // Records written before the provisional rule carry no flag: they were not provisional.
+        policyProvisional: b.policyProvisional === true,
         personalAccountHolderId: b.personalAccountHolderId,
         amounts: amounts(amountsOf(b)),
         flags: [...b.flags],

@@ -13,21 +13,27 @@ export function demoPolicy(overrides: Partial<RegionPolicy> = {}): RegionPolicy 
     regionCode: '522700',
     regionName: 'Qiannan Buyei and Miao Autonomous Prefecture',
     year: 2026,
-    version: '522700-2026.1',
-    ordinary: {
-      deductibleFen: 15000,
-      annualCapFen: 200000,
-      ratioByLevel: { '1': '0.70', '2': '0.60', '3': '0.50' },
-      retireeBonus: '0.05',
-      classBSelfPayFirst: '0.10',
-    },
-    special: {
-      deductibleFen: 0,
-      employeeRatio: '0.70',
-      residentRatio: '0.60',
-      residentAdvanceSelfPay: '0.20',
-      classBSelfPayFirst: true,
-      annualCapFen: 400000,
+    version: '522700-2026.2',
+    plans: {
+      employee: {
+        outpatient: {
+          deductibleFen: 15000,
+          annualCapFen: 200000,
+          ratioByLevel: { '1': '0.70', '2': '0.60', '3': '0.50' },
+          retireeBonus: '0.05',
+          classBSelfPayFirst: '0.10',
+        },
+        inpatient: { ratio: '0.70', annualCapFen: 30_000_000, classBSelfPayFirst: '0.10' },
+      },
+      resident: {
+        outpatient: {
+          deductibleFen: 5000,
+          annualCapFen: 50000,
+          ratioByLevel: { '1': '0.55', '2': '0.50', '3': '0.45' },
+          classBSelfPayFirst: '0.10',
+        },
+        inpatient: { ratio: '0.60', annualCapFen: 30_000_000, classBSelfPayFirst: '0.10', specialDrugAdvanceSelfPay: '0.20' },
+      },
     },
     prescription: { longTermMaxDays: 84, ordinaryMaxDays: 7, ordinaryValidityDays: 3, instalmentMaxDays: 28, earlyRefillToleranceDays: 7 },
     personalAccountPaysSelfPayDrugs: true,

@@ -1,6 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ReferenceDataService } from '@rx/reference-data';
-import { benefitLedgerDecider, usageOf } from '../../../domain/benefit-ledger.decider';
+import { ReferenceDataService, type InsuranceType } from '@rx/reference-data';
+import { benefitLedgerDecider, benefitLimits, usageOf } from '../../../domain/benefit-ledger.decider';
 import { personalAccountDecider } from '../../../domain/personal-account.decider';
 import { benefitStreamId, personalAccountStreamId } from '../../../domain/stream-ids';
 import { payerOf } from '../../payment/dispensed-input';
@@ -13,6 +13,10 @@ export interface BenefitsView {
   year: number;
   regionCode: string;
   policyVersion: string;
+  /** The year has no published policy: the figures are the latest published one's. */
+  policyProvisional: boolean;
+  /** The insurance type whose plan applies; null when the region's policy has none for the patient (the fund pays nothing). */
+  plan: InsuranceType | null;
   deductibleFen: number;
   deductibleUsedFen: number;
   deductibleRemainingFen: number;
@@ -38,8 +42,8 @@ export class GetBenefitsHandler implements IQueryHandler<GetBenefitsQuery, Benef
   async execute({ patientId, year }: GetBenefitsQuery): Promise<BenefitsView> {
     const patient = this.ref.patient(patientId);
     if (!patient) throw new PatientNotFound(`no insured patient ${patientId}`);
-    const policy = this.ref.policyFor(patient.regionCode, year);
-    if (!policy) throw new PolicyNotFound(`no fund policy for region ${patient.regionCode} and ${year}`);
+    const choice = this.ref.policyChoice(patient.regionCode, year);
+    if (!choice) throw new PolicyNotFound(`no fund policy for region ${patient.regionCode} and ${year}`);
     const usage = usageOf((await this.s.load(benefitStreamId(patientId, year), benefitLedgerDecider)).state);
     const payer = payerOf(this.ref, patientId);
     let personalAccount: BenefitsView['personalAccount'] = null;
@@ -50,23 +54,25 @@ export class GetBenefitsHandler implements IQueryHandler<GetBenefitsQuery, Benef
       const balance = account.status === 'open' ? account.balanceFen : payer.openingBalanceFen;
       personalAccount = { holderId: payer.holderId, openingBalanceFen: opening, balanceFen: balance, familyAccount: payer.holderId !== patientId };
     }
-    const o = policy.ordinary;
-    const sp = policy.special;
+    const { policy, provisional } = choice;
+    const limits = benefitLimits(policy, patient.insuranceType);
     return {
       patientId,
       year,
       regionCode: policy.regionCode,
       policyVersion: policy.version,
-      deductibleFen: o.deductibleFen,
+      policyProvisional: provisional,
+      plan: policy.plans[patient.insuranceType] ? patient.insuranceType : null,
+      deductibleFen: limits.deductibleFen,
       deductibleUsedFen: usage.deductibleUsedFen,
-      deductibleRemainingFen: Math.max(0, o.deductibleFen - usage.deductibleUsedFen),
-      ordinaryFundCapFen: o.annualCapFen,
+      deductibleRemainingFen: Math.max(0, limits.deductibleFen - usage.deductibleUsedFen),
+      ordinaryFundCapFen: limits.annualCapFen,
       ordinaryFundUsedFen: usage.ordinaryFundUsedFen,
-      ordinaryFundRemainingFen: Math.max(0, o.annualCapFen - usage.ordinaryFundUsedFen),
+      ordinaryFundRemainingFen: Math.max(0, limits.annualCapFen - usage.ordinaryFundUsedFen),
       specialDeductibleUsedFen: usage.specialDeductibleUsedFen,
-      specialFundCapFen: sp.annualCapFen,
+      specialFundCapFen: limits.specialAnnualCapFen,
       specialFundUsedFen: usage.specialFundUsedFen,
-      specialFundRemainingFen: Math.max(0, sp.annualCapFen - usage.specialFundUsedFen),
+      specialFundRemainingFen: Math.max(0, limits.specialAnnualCapFen - usage.specialFundUsedFen),
       personalAccount,
     };
   }

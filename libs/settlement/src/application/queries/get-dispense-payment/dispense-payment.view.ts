@@ -1,4 +1,5 @@
 import { exhaustive } from '@rx/kernel';
+import type { InsuranceType } from '@rx/reference-data';
 import type { FundPaymentFlag, FundPaymentLine } from '../../../domain/fund-payment.calculator';
 import { amountsOf, type Payment, type PaymentAmounts } from '../../../domain/payment.decider';
 
@@ -12,6 +13,10 @@ export interface DispensePaymentView extends PaymentAmounts {
   regionCode: string;
   policyYear: number;
   policyVersion: string;
+  /** The dispense's year had no published policy; the amounts follow the latest published one. */
+  policyProvisional: boolean;
+  /** The insurance type whose plan paid; null when the region's policy has none for the patient. */
+  plan?: InsuranceType | null;
   dispensedAt: string;
   /** When the payment was recorded. */
   paidAt: string;
@@ -35,6 +40,10 @@ export function toDispensePaymentView(s: Exclude<Payment, { status: 'none' }>, p
     regionCode: r.regionCode,
     policyYear: b.policyYear,
     policyVersion: b.policyVersion,
+    // A record written before these fields existed was computed under its own year's policy, and
+    // under the region's one plan of that time: no insurance type to name, so `plan` is left out.
+    policyProvisional: b.policyProvisional === true,
+    ...(b.plan === undefined ? {} : { plan: b.plan }),
     dispensedAt: r.dispensedAt,
     paidAt,
     ...amountsOf(b),
