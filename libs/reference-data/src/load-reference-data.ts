@@ -112,7 +112,7 @@ function readAgreement(r: JsonReader): Agreement {
 }
 
 function readInstitution(r: JsonReader): Institution {
-  r.object(['id', 'name', 'regionCode', 'kind', 'level', 'agreement', 'publicKeyPem'], ['reliesOn']);
+  r.object(['id', 'name', 'regionCode', 'kind', 'level', 'agreement', 'publicKeyPem'], ['reliesOn', 'specialDrugDesignated']);
   const inst: Institution = {
     id: r.at('id').string({ pattern: ID }),
     name: r.at('name').string({ max: 200 }),
@@ -123,6 +123,10 @@ function readInstitution(r: JsonReader): Institution {
     publicKeyPem: r.at('publicKeyPem').string({ max: 4096 }),
   };
   if (r.has('reliesOn')) inst.reliesOn = r.at('reliesOn').string({ pattern: ID });
+  if (r.has('specialDrugDesignated')) {
+    inst.specialDrugDesignated = r.at('specialDrugDesignated').boolean();
+    if (inst.specialDrugDesignated && inst.level < 2) r.at('specialDrugDesignated').fail('is only allowed for institutions of level 2 and above (001)');
+  }
   if (inst.kind === 'internet-hospital' && !inst.reliesOn) r.at('reliesOn').fail('is required for an internet hospital (P1)');
   if (inst.kind !== 'internet-hospital' && inst.reliesOn) r.at('reliesOn').fail('is only allowed for an internet hospital');
   try {

@@ -26,6 +26,8 @@ export interface Institution {
   reliesOn?: string;
   /** Ed25519 public key (SPKI PEM): anyone can verify the institution's prescription signatures. */
   publicKeyPem: string;
+  /** Designated for special (dual-channel) drugs: three-fixed, level 2 and above only (001). Absent = not designated. */
+  specialDrugDesignated?: boolean;
 }
 
 export interface Physician {
