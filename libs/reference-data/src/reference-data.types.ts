@@ -162,6 +162,8 @@ export interface ReferenceData {
   /** Agency users and auditors, each with the organisation (agency, audit office) a token must name. */
   agencyUsers: OfficeUser[];
   auditors: OfficeUser[];
+  /** Drug code → ICD-10 prefixes it is indicated for (`indications.json`, monitoring only); absent: no table. */
+  indications?: Record<string, string[]>;
 }
 
 export const REFERENCE_DATA = Symbol('ReferenceData');
