@@ -3,6 +3,7 @@ import type { MonitoringParams } from './domain/rules';
 import { AuditFactRecorder } from './application/audit-fact.recorder';
 import { AuditPlumbing } from './application/audit-plumbing';
 import { AuditQueries } from './application/audit-queries';
+import { REFERENCE_DATA, type ReferenceData } from '@rx/reference-data';
 import { AUDIT_MONITORING_PARAMS, AUDIT_SWEEP_INTERVAL_MS, monitoringParamsFromEnv, sweepIntervalFromEnv } from './application/monitoring/monitoring-config';
 import { MonitoringService } from './application/monitoring/monitoring.service';
 import { AuditController } from './http/audit.controller';
@@ -18,7 +19,7 @@ const CORE: Provider[] = [AuditFactRecorder, AuditPlumbing, MonitoringService, A
   controllers: [AuditController],
   providers: [
     ...CORE,
-    { provide: AUDIT_MONITORING_PARAMS, useFactory: () => monitoringParamsFromEnv(process.env) },
+    { provide: AUDIT_MONITORING_PARAMS, useFactory: (ref: ReferenceData) => withIndications(monitoringParamsFromEnv(process.env), ref), inject: [REFERENCE_DATA] },
     { provide: AUDIT_SWEEP_INTERVAL_MS, useFactory: () => sweepIntervalFromEnv(process.env) },
   ],
   exports: [MonitoringService, AuditFactRecorder],
@@ -28,9 +29,14 @@ export class AuditModule {
     return {
       module: AuditModule,
       providers: [
-        { provide: AUDIT_MONITORING_PARAMS, useFactory: () => options.params ?? monitoringParamsFromEnv(process.env) },
+        { provide: AUDIT_MONITORING_PARAMS, useFactory: (ref: ReferenceData) => options.params ?? withIndications(monitoringParamsFromEnv(process.env), ref), inject: [REFERENCE_DATA] },
         { provide: AUDIT_SWEEP_INTERVAL_MS, useFactory: () => options.sweepIntervalMs ?? sweepIntervalFromEnv(process.env) },
       ],
     };
   }
+}
+
+/** The drug-not-indicated rule's table is reference data, not an environment variable. */
+function withIndications(params: MonitoringParams, ref: ReferenceData): MonitoringParams {
+  return ref.indications ? { ...params, drugNotIndicated: { indications: ref.indications } } : params;
 }

@@ -14,7 +14,17 @@ export const AuditEventTypes = {
 
 export type AuditEventType = (typeof AuditEventTypes)[keyof typeof AuditEventTypes];
 
-export const ALERT_RULE_IDS = ['stockpiling', 'price-above-reference', 'dissolved-agreement', 'overdue-settlement-claim', 'unusual-volume'] as const;
+export const ALERT_RULE_IDS = [
+  'stockpiling',
+  'price-above-reference',
+  'dissolved-agreement',
+  'overdue-settlement-claim',
+  'unusual-volume',
+  'trace-code-reuse',
+  'three-fixed-attempt',
+  'drug-not-indicated',
+  'personal-account-cash-out',
+] as const;
 export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
 
 export type AlertSeverity = 'info' | 'warning' | 'high';

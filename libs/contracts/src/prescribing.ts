@@ -11,6 +11,7 @@ export const PrescribingEventTypes = {
   prescriptionRevoked: 'rx.prescribing.prescription-revoked.v1',
   revocationDeclined: 'rx.prescribing.revocation-declined.v1',
   prescriptionExpired: 'rx.prescribing.prescription-expired.v1',
+  issueRefused: 'rx.prescribing.issue-refused.v1',
 } as const;
 
 export type PrescribingEventType = (typeof PrescribingEventTypes)[keyof typeof PrescribingEventTypes];
@@ -102,12 +103,34 @@ export interface PrescriptionExpiredV1 {
   validUntil: string;
 }
 
+/** Issue refusals monitoring watches (three-fixed, 001), by the refusal's stable code. */
+export const MONITORED_ISSUE_REFUSALS = ['INSTITUTION_NOT_DESIGNATED_FOR_SPECIAL_DRUG', 'SPECIAL_DRUG_PHYSICIAN_NOT_DESIGNATED'] as const;
+export type MonitoredIssueRefusal = (typeof MONITORED_ISSUE_REFUSALS)[number];
+
+/**
+ * An issue the prescribing context refused for a reason monitoring watches. Nothing of the
+ * prescription is stored; this fact lives in a stream of its own (`prescribing-signal-{id}`).
+ * `prescriptionId` is the id the prescription would have had, so audit files the attempt there.
+ */
+export interface IssueRefusedV1 {
+  prescriptionId: string;
+  institutionId: string;
+  physicianId: string;
+  patientId: string;
+  code: MonitoredIssueRefusal;
+  /** The field at fault, e.g. `items[0].drugCode`. */
+  field?: string;
+  drugCodes: string[];
+  refusedAt: string;
+}
+
 export interface PrescribingEventDataByType {
   'rx.prescribing.prescription-issued.v1': PrescriptionIssuedV1;
   'rx.prescribing.revocation-requested.v1': RevocationRequestedV1;
   'rx.prescribing.prescription-revoked.v1': PrescriptionRevokedV1;
   'rx.prescribing.revocation-declined.v1': RevocationDeclinedV1;
   'rx.prescribing.prescription-expired.v1': PrescriptionExpiredV1;
+  'rx.prescribing.issue-refused.v1': IssueRefusedV1;
 }
 
 /** The fields the institution signs (P5): everything of the issued event but its hash and signature. */
@@ -276,6 +299,10 @@ const validators: { [T in PrescribingEventType]: Check } = {
     expiredAt: instant,
     validUntil: instant,
   }),
+  'rx.prescribing.issue-refused.v1': (v, p) => {
+    shape({ prescriptionId: str(128), institutionId: str(64), physicianId: str(64), patientId: str(64), code: oneOf(...MONITORED_ISSUE_REFUSALS), drugCodes: arrayOf(str(64), 1, 100), refusedAt: instant })(v, p);
+    if ((v as { field?: unknown }).field !== undefined) str(128)((v as { field?: unknown }).field, 'field');
+  },
 };
 
 export function isPrescribingEventType(type: string): type is PrescribingEventType {

@@ -10,6 +10,7 @@ import { GetPrescriptionHandler } from './application/get-prescription/get-presc
 import { IssuePrescriptionHandler } from './application/issue-prescription/issue-prescription.handler';
 import { KeyFileSigner } from './application/key-file-signer';
 import { PICKUP_CODES, PickupCodes } from './application/pickup-codes';
+import { IssueRefusals } from './application/issue-refusals';
 import { PrescribingPlumbing } from './application/prescribing-plumbing';
 import { PrescriptionRunner } from './application/prescription-runner';
 import { RevokePrescriptionHandler } from './application/revoke-prescription/revoke-prescription.handler';
@@ -32,6 +33,7 @@ import { PrescriptionsController } from './http/prescriptions.controller';
     { provide: EXPIRY_SWEEP_INTERVAL_MS, useValue: DEFAULT_EXPIRY_SWEEP_INTERVAL_MS },
     PrescriptionRunner,
     IssuePrescriptionHandler,
+    IssueRefusals,
     RevokePrescriptionHandler,
     GetPrescriptionHandler,
     DispensingReactor,

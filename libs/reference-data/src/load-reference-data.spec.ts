@@ -14,7 +14,7 @@ describe('loadReferenceData: the shipped demo region', () => {
 
   it('loads every demo id of reference-data.md', () => {
     expect(data.institutions.map((i) => i.id)).toEqual(['H001', 'H002', 'H003', 'H004', 'H009']);
-    expect(data.physicians.map((p) => p.id)).toEqual(['D001', 'D002', 'D003', 'D004', 'D009']);
+    expect(data.physicians.map((p) => p.id)).toEqual(['D001', 'D002', 'D003', 'D004', 'D009', 'D005']);
     expect(data.pharmacies.map((p) => p.id)).toEqual(['P001', 'P002', 'P003', 'P004']);
     expect(data.pharmacists.map((p) => `${p.id}@${p.pharmacyId}`)).toEqual(['PH001@P001', 'PH002@P002', 'PH003@P003', 'PH004@P004']);
     expect(data.drugs.map((d) => d.code)).toEqual(['MET-500', 'AML-5', 'ATV-20', 'SD-OSIMERTINIB', 'VITC-100']);

@@ -64,8 +64,24 @@ export function loadReferenceData(dir: string): ReferenceData {
   });
 
   const data: ReferenceData = { institutions, physicians, pharmacies, pharmacists, drugs, patients, policies, holidays, agencyUsers, auditors };
+  // Monitoring's drug-to-indication table (issue 22.9); optional: without it no drug is judged.
+  if (existsSync(join(dir, 'indications.json'))) data.indications = readIndications(readJson(join(dir, 'indications.json')), new Set(drugs.map((d) => d.code)));
   crossCheck(data, { institutionsR, physiciansR, pharmaciesR, pharmacistsR, patientsR });
   return data;
+}
+
+const ICD10_PREFIX = /^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$/;
+
+function readIndications(r: JsonReader, drugCodes: Set<string>): Record<string, string[]> {
+  if (typeof r.value !== 'object' || r.value === null || Array.isArray(r.value)) r.fail('must be an object of drug code to ICD-10 prefixes', '(root)');
+  const out: Record<string, string[]> = {};
+  for (const code of Object.keys(r.value as object)) {
+    if (!drugCodes.has(code)) r.at(code).fail('is not a drug of drugs.json');
+    const prefixes = r.at(code).stringArray({ pattern: ICD10_PREFIX, max: 50 });
+    if (prefixes.length === 0) r.at(code).fail('must list at least one ICD-10 prefix');
+    out[code] = prefixes;
+  }
+  return out;
 }
 
 function readJson(file: string): JsonReader {
@@ -116,7 +132,7 @@ function readAgreement(r: JsonReader): Agreement {
 }
 
 function readInstitution(r: JsonReader): Institution {
-  r.object(['id', 'name', 'regionCode', 'kind', 'level', 'agreement', 'publicKeyPem'], ['reliesOn']);
+  r.object(['id', 'name', 'regionCode', 'kind', 'level', 'agreement', 'publicKeyPem'], ['reliesOn', 'specialDrugDesignated']);
   const inst: Institution = {
     id: r.at('id').string({ pattern: ID }),
     name: r.at('name').string({ max: 200 }),
@@ -127,6 +143,10 @@ function readInstitution(r: JsonReader): Institution {
     publicKeyPem: r.at('publicKeyPem').string({ max: 4096 }),
   };
   if (r.has('reliesOn')) inst.reliesOn = r.at('reliesOn').string({ pattern: ID });
+  if (r.has('specialDrugDesignated')) {
+    inst.specialDrugDesignated = r.at('specialDrugDesignated').boolean();
+    if (inst.specialDrugDesignated && inst.level < 2) r.at('specialDrugDesignated').fail('is only allowed for institutions of level 2 and above (001)');
+  }
   if (inst.kind === 'internet-hospital' && !inst.reliesOn) r.at('reliesOn').fail('is required for an internet hospital (P1)');
   if (inst.kind !== 'internet-hospital' && inst.reliesOn) r.at('reliesOn').fail('is only allowed for an internet hospital');
   try {

@@ -31,6 +31,7 @@ export class ReferenceDataService implements ReferenceData {
   readonly holidays: HolidayCalendarYear[];
   readonly agencyUsers: OfficeUser[];
   readonly auditors: OfficeUser[];
+  readonly indications?: Record<string, string[]>;
   private readonly institutionsById: ReadonlyMap<string, Institution>;
   private readonly physiciansById: ReadonlyMap<string, Physician>;
   private readonly pharmaciesById: ReadonlyMap<string, Pharmacy>;
@@ -52,6 +53,7 @@ export class ReferenceDataService implements ReferenceData {
     this.holidays = data.holidays;
     this.agencyUsers = data.agencyUsers;
     this.auditors = data.auditors;
+    if (data.indications) this.indications = data.indications;
     this.institutionsById = new Map(data.institutions.map((x) => [x.id, x]));
     this.physiciansById = new Map(data.physicians.map((x) => [x.id, x]));
     this.pharmaciesById = new Map(data.pharmacies.map((x) => [x.id, x]));

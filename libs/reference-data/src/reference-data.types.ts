@@ -26,6 +26,8 @@ export interface Institution {
   reliesOn?: string;
   /** Ed25519 public key (SPKI PEM): anyone can verify the institution's prescription signatures. */
   publicKeyPem: string;
+  /** Designated for special (dual-channel) drugs: three-fixed, level 2 and above only (001). Absent = not designated. */
+  specialDrugDesignated?: boolean;
 }
 
 export interface Physician {
@@ -188,6 +190,8 @@ export interface ReferenceData {
   /** Agency users and auditors, each with the organisation (agency, audit office) a token must name. */
   agencyUsers: OfficeUser[];
   auditors: OfficeUser[];
+  /** Drug code → ICD-10 prefixes it is indicated for (`indications.json`, monitoring only); absent: no table. */
+  indications?: Record<string, string[]>;
 }
 
 export const REFERENCE_DATA = Symbol('ReferenceData');

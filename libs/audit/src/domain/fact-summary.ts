@@ -39,6 +39,8 @@ export function describeFact(fact: AuditFact): string {
       return `pharmacy answered the revocation: ${f.data.outcome}`;
     case 'rx.dispensing.prescription-withdrawn.v1':
       return `withdrawn from dispensing (${f.data.reason})`;
+    case 'rx.prescribing.issue-refused.v1':
+      return `REFUSED issue by ${f.data.physicianId} at ${f.data.institutionId} for patient ${f.data.patientId}: ${f.data.code} (${f.data.drugCodes.join(', ')})`;
     case 'rx.dispensing.attempt-refused.v1':
       return `REFUSED ${f.data.command} at ${f.data.pharmacyId} by ${f.data.pharmacistId}: ${f.data.code}${
         f.data.traceCodes ? ` (${f.data.traceCodes.map((t) => `${t.traceCode} sold in dispense ${t.heldByDispenseId}`).join(', ')})` : ''

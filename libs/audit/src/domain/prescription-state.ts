@@ -106,6 +106,7 @@ export function evolvePrescription(state: AuditPrescriptionState, fact: AuditFac
   const s: AuditPrescriptionState = { ...state, existed: true, factsApplied: state.factsApplied + 1, lastFactAt: fact.time };
   const f = typed(fact);
   switch (f.type) {
+    case 'rx.prescribing.issue-refused.v1':
     case 'rx.dispensing.attempt-refused.v1':
       // A refused attempt changed nothing about the prescription; it is in the history and the alerts.
       return state;

@@ -196,12 +196,30 @@ describe('prescription decider: IssuePrescription', () => {
     it('LONG_TERM_NOT_ELIGIBLE for a patient without a chronic condition', () =>
       spec.given([]).when(issueCmd({ longTerm: true, patientId: 'PT003', items: [item({ daysSupply: 28 })] })).thenThrows(E.LongTermNotEligible, 'LONG_TERM_NOT_ELIGIBLE'));
 
-    it('SPECIAL_DRUG_PHYSICIAN_NOT_DESIGNATED for a special drug from any other physician', () => {
-      spec.given([]).when(issueCmd({ items: [item({ drugCode: 'SD-OSIMERTINIB', quantity: 7 })] })).thenThrows(E.SpecialDrugPhysicianNotDesignated, 'SPECIAL_DRUG_PHYSICIAN_NOT_DESIGNATED');
+    it('SPECIAL_DRUG_PHYSICIAN_NOT_DESIGNATED for a special drug from any other physician of a designated institution', () => {
+      spec
+        .given([])
+        .when(issueCmd({ institutionId: 'H003', physicianId: 'D006', items: [item({ drugCode: 'SD-OSIMERTINIB', quantity: 7 })] }))
+        .thenThrows(E.SpecialDrugPhysicianNotDesignated, 'SPECIAL_DRUG_PHYSICIAN_NOT_DESIGNATED');
+    });
+
+    it('INSTITUTION_NOT_DESIGNATED_FOR_SPECIAL_DRUG: the institution leg of three-fixed, checked before the physician, naming the item', () => {
+      // a designated physician at a level-1 centre
+      let caught: unknown;
+      try {
+        decider.decide(issueCmd({ institutionId: 'H001', physicianId: 'D005', items: [item(), item({ drugCode: 'SD-OSIMERTINIB', quantity: 7 })] }), decider.initialState(), T0);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(E.InstitutionNotDesignatedForSpecialDrug);
+      expect(caught).toMatchObject({ code: 'INSTITUTION_NOT_DESIGNATED_FOR_SPECIAL_DRUG', field: 'items[1].drugCode', details: { institutionId: 'H001', drugCode: 'SD-OSIMERTINIB' } });
+      // an internet hospital is judged on its own designation, not that of the hospital it relies on
       spec
         .given([])
         .when(issueCmd({ institutionId: 'H004', physicianId: 'D004', items: [item({ drugCode: 'SD-OSIMERTINIB', quantity: 7 })] }))
-        .thenThrows(E.SpecialDrugPhysicianNotDesignated);
+        .thenThrows(E.InstitutionNotDesignatedForSpecialDrug);
+      // ordinary drugs stay open to every institution
+      spec.given([]).when(issueCmd({ institutionId: 'H001', physicianId: 'D005' })).thenMatch((events) => expect(events).toHaveLength(1));
     });
 
     it('EMPTY_PRESCRIPTION without items or diagnoses, or with too many items', () => {

@@ -24,6 +24,7 @@ import {
   QuantityOutOfRange,
   RevocationReasonInvalid,
   SpecialDrugPhysicianNotDesignated,
+  InstitutionNotDesignatedForSpecialDrug,
 } from './prescription.errors';
 import type { PrescriptionContent, PrescriptionEvent, PrescriptionIssued, PrescriptionItem } from './prescription.events';
 
@@ -192,7 +193,14 @@ function issue(cmd: IssuePrescription, now: Date, signer: PrescriptionSigner): P
     if (d.longTerm && item.daysSupply > policy.longTermMaxDays) {
       throw new LongTermLimitExceeded(`a long-term prescription covers at most ${policy.longTermMaxDays} days (${item.drugCode}: ${item.daysSupply})`, field('daysSupply'));
     }
-    // P4: three-fixed management of special drugs.
+    // P4: three-fixed management of special drugs: the issuing institution is designated (an
+    // internet hospital on its own designation, not the one it relies on), then the physician.
+    if (drug.special && !institution.specialDrugDesignated) {
+      throw new InstitutionNotDesignatedForSpecialDrug(`institution ${institution.id} (level ${institution.level}) is not designated for special drugs (${drug.code})`, {
+        ...field('drugCode'),
+        details: { institutionId: institution.id, drugCode: drug.code },
+      });
+    }
     if (drug.special && !physician.responsibleForSpecialDrugs.includes(drug.code)) {
       throw new SpecialDrugPhysicianNotDesignated(`physician ${physician.id} is not the designated responsible physician for ${drug.code}`, field('drugCode'));
     }

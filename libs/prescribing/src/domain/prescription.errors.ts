@@ -15,6 +15,8 @@ export class OrdinarySupplyExceeded extends domainError('ORDINARY_SUPPLY_EXCEEDE
 export class LongTermLimitExceeded extends domainError('LONG_TERM_LIMIT_EXCEEDED', 'rule') {}
 export class LongTermNotEligible extends domainError('LONG_TERM_NOT_ELIGIBLE', 'rule') {}
 export class SpecialDrugPhysicianNotDesignated extends domainError('SPECIAL_DRUG_PHYSICIAN_NOT_DESIGNATED', 'rule') {}
+/** Three-fixed, institution leg (001): special drugs only at institutions designated for them (level 2 and above). */
+export class InstitutionNotDesignatedForSpecialDrug extends domainError('INSTITUTION_NOT_DESIGNATED_FOR_SPECIAL_DRUG', 'rule') {}
 export class SigningKeyUnavailable extends domainError('SIGNING_KEY_UNAVAILABLE', 'rule') {}
 export class EmptyPrescription extends domainError('EMPTY_PRESCRIPTION', 'invalid') {}
 export class RevocationReasonInvalid extends domainError('REVOCATION_REASON_INVALID', 'invalid') {}

@@ -13,7 +13,7 @@ const key = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA0uB9AixFyLPbuM8Nx8/wHtr
 
 export const institutions = (): Record<string, Institution> => ({
   H001: { id: 'H001', name: 'CHC', regionCode: '522700', kind: 'community-health-centre', level: 1, agreement, publicKeyPem: key },
-  H003: { id: 'H003', name: 'Provincial', regionCode: '522700', kind: 'hospital', level: 3, agreement, publicKeyPem: key },
+  H003: { id: 'H003', name: 'Provincial', regionCode: '522700', kind: 'hospital', level: 3, agreement, publicKeyPem: key, specialDrugDesignated: true },
   H004: { id: 'H004', name: 'Internet', regionCode: '522700', kind: 'internet-hospital', level: 3, agreement, reliesOn: 'H003', publicKeyPem: key },
   H009: {
     id: 'H009',
@@ -29,6 +29,8 @@ export const institutions = (): Record<string, Institution> => ({
 export const physicians = (): Record<string, Physician> => ({
   D001: { id: 'D001', name: 'D1', institutionId: 'H001', responsibleForSpecialDrugs: [] },
   D003: { id: 'D003', name: 'D3', institutionId: 'H003', responsibleForSpecialDrugs: ['SD-OSIMERTINIB'] },
+  D005: { id: 'D005', name: 'D5', institutionId: 'H001', responsibleForSpecialDrugs: ['SD-OSIMERTINIB'] },
+  D006: { id: 'D006', name: 'D6', institutionId: 'H003', responsibleForSpecialDrugs: [] },
   D004: { id: 'D004', name: 'D4', institutionId: 'H004', responsibleForSpecialDrugs: [] },
   D009: { id: 'D009', name: 'D9', institutionId: 'H009', responsibleForSpecialDrugs: [] },
 });

@@ -162,7 +162,8 @@ describe('prescribing over HTTP (embedded app, real SQLite store)', () => {
       ['ORDINARY_SUPPLY_EXCEEDED', body({ items: [{ ...body().items[0], daysSupply: 8 }] }), ['D001', 'H001'], '8 days ordinary'],
       ['LONG_TERM_LIMIT_EXCEEDED', body({ longTerm: true, items: [{ ...body().items[0], quantity: 255, daysSupply: 85 }] }), ['D001', 'H001'], '85 days long-term'],
       ['LONG_TERM_NOT_ELIGIBLE', body({ longTerm: true, patientId: 'PT003', items: [{ ...body().items[0], daysSupply: 28 }] }), ['D001', 'H001'], 'no chronic condition'],
-      ['SPECIAL_DRUG_PHYSICIAN_NOT_DESIGNATED', body({ items: [{ drugCode: 'SD-OSIMERTINIB', quantity: 7, daysSupply: 7, dosage: { dose: 80, unit: 'mg', timesPerDay: 1 } }] }), ['D001', 'H001'], 'not designated'],
+      ['SPECIAL_DRUG_PHYSICIAN_NOT_DESIGNATED', body({ items: [{ drugCode: 'SD-OSIMERTINIB', quantity: 7, daysSupply: 7, dosage: { dose: 80, unit: 'mg', timesPerDay: 1 } }] }), ['D002', 'H002'], 'not designated'],
+      ['INSTITUTION_NOT_DESIGNATED_FOR_SPECIAL_DRUG', body({ items: [{ drugCode: 'SD-OSIMERTINIB', quantity: 7, daysSupply: 7, dosage: { dose: 80, unit: 'mg', timesPerDay: 1 } }] }), ['D005', 'H001'], 'designated physician, level-1 institution'],
       ['QUANTITY_OUT_OF_RANGE', body({ items: [{ ...body().items[0], quantity: 601 }] }), ['D001', 'H001'], 'above the drug bound'],
     ])('422 %s (%s) appends nothing', async (code, b, [sub, org]) => {
       const prescriptionId = randomUUID();

@@ -14,6 +14,15 @@ const VARIABLES: { name: string; set: (p: MonitoringParams, v: number) => void; 
   { name: 'RX_AUDIT_VOLUME_MIN_HISTORY_DAYS', set: (p, v) => (p.unusualVolume.minHistoryDays = v), min: 1 },
   { name: 'RX_AUDIT_VOLUME_SIGMA', set: (p, v) => (p.unusualVolume.sigma = v), min: 0 },
   { name: 'RX_AUDIT_VOLUME_MIN_DAILY_COUNT', set: (p, v) => (p.unusualVolume.minDailyCount = v), min: 1 },
+  { name: 'RX_AUDIT_TRACE_REUSE_WINDOW_DAYS', set: (p, v) => (p.traceCodeReuse.repeatWindowDays = v), min: 1 },
+  { name: 'RX_AUDIT_TRACE_REUSE_HIGH_AT', set: (p, v) => (p.traceCodeReuse.repeatThreshold = v), min: 1 },
+  { name: 'RX_AUDIT_THREE_FIXED_WINDOW_DAYS', set: (p, v) => (p.threeFixedAttempt.repeatWindowDays = v), min: 1 },
+  { name: 'RX_AUDIT_THREE_FIXED_HIGH_AT', set: (p, v) => (p.threeFixedAttempt.repeatThreshold = v), min: 1 },
+  { name: 'RX_AUDIT_CASH_OUT_WINDOW_DAYS', set: (p, v) => (p.cashOut.windowDays = v), min: 1 },
+  { name: 'RX_AUDIT_CASH_OUT_MIN_PAYMENTS', set: (p, v) => (p.cashOut.drainMinPayments = v), min: 1 },
+  { name: 'RX_AUDIT_CASH_OUT_MIN_ACCOUNT_FEN', set: (p, v) => (p.cashOut.drainMinAccountFen = v), min: 0 },
+  { name: 'RX_AUDIT_CASH_OUT_MIN_SHARE_BP', set: (p, v) => (p.cashOut.drainMinShareBp = v), min: 0 },
+  { name: 'RX_AUDIT_CASH_OUT_SELF_PAY_FEN', set: (p, v) => (p.cashOut.selfPayMinAccountFen = v), min: 1 },
 ];
 
 /**

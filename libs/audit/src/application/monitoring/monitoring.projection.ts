@@ -1,10 +1,16 @@
-import type { AlertRuleId, DispensedV1, DispenseReversedV1 } from '@rx/contracts';
-import { DispensingEventTypes, SettlementEventTypes } from '@rx/contracts';
+import type { AlertRuleId, AttemptRefusedV1, DispensedV1, DispenseReversedV1, FundPaymentRecordedV1, FundPaymentReversedV1 } from '@rx/contracts';
+import { DispensingEventTypes, PrescribingEventTypes, SettlementEventTypes } from '@rx/contracts';
 import type { EventStore, RecordedEvent, Subscription } from '@rx/event-store';
 import { chinaDate } from '@rx/kernel';
 import { toAuditFact, type AuditFact, type AuditFactData } from '../../domain/audit-fact';
 import { ALERT_RAISED, ALERT_STREAM_PREFIX, AUDIT_STREAM_PREFIX, alertStreamId, isPharmacyAuditStream } from '../../domain/audit-streams';
 import {
+  drugNotIndicatedRule,
+  isTraceCodeReuse,
+  personalAccountCashOutRule,
+  threeFixedAttemptRule,
+  threeFixedParty,
+  traceCodeReuseRule,
   dissolvedAgreementRule,
   overdueSettlementClaimRule,
   priceAboveReferenceRule,
@@ -102,6 +108,11 @@ export class MonitoringProjection {
   private volume = new Map<string, PharmacyDayBook>();
   private dissolutions = new Map<string, AuditFact[]>();
   private claims = new Map<string, AuditFact[]>();
+  /** Refused attempts by the party they are counted against (pharmacy; institution or physician). */
+  private attempts = new Map<string, AuditFact[]>();
+  /** Fund payments and their reversals by account holder and pharmacy (cash-out rule). */
+  private accountPayments = new Map<string, AuditFact[]>();
+  private paymentKey = new Map<string, string>();
 
   constructor(private readonly options: MonitoringProjectionOptions) {
     this.store = options.store;
@@ -212,6 +223,9 @@ export class MonitoringProjection {
     this.volume = new Map();
     this.dissolutions = new Map();
     this.claims = new Map();
+    this.attempts = new Map();
+    this.accountPayments = new Map();
+    this.paymentKey = new Map();
   }
 
   /** Alerts first, so replaying facts does not try to raise what is already stored. */
@@ -320,6 +334,28 @@ export class MonitoringProjection {
         const pharmacyId = (f.data as { pharmacyId: string }).pharmacyId;
         push(this.dissolutions, pharmacyId, f);
         return () => dissolvedAgreementRule([...(this.dissolutions.get(pharmacyId) ?? []), ...(this.activityByPharmacy.get(pharmacyId) ?? [])]);
+      }
+      case PrescribingEventTypes.prescriptionIssued:
+        return () => drugNotIndicatedRule([f], p.drugNotIndicated);
+      case DispensingEventTypes.attemptRefused:
+      case PrescribingEventTypes.issueRefused: {
+        const party = isTraceCodeReuse(f) ? `TRACE:${(f.data as AttemptRefusedV1).pharmacyId}` : threeFixedParty(f);
+        if (!party) return () => [];
+        push(this.attempts, party, f);
+        const facts = this.attempts.get(party) ?? [];
+        return () => (isTraceCodeReuse(f) ? traceCodeReuseRule(facts, p.traceCodeReuse) : threeFixedAttemptRule(facts, p.threeFixedAttempt));
+      }
+      case SettlementEventTypes.fundPaymentRecorded: {
+        const d = f.data as FundPaymentRecordedV1;
+        const key = `${d.personalAccountHolderId ?? d.patientId}\u0000${d.pharmacyId}`;
+        this.paymentKey.set(d.dispenseId, key);
+        push(this.accountPayments, key, f);
+        return () => personalAccountCashOutRule(this.accountPayments.get(key) ?? [], p.cashOut);
+      }
+      case SettlementEventTypes.fundPaymentReversed: {
+        const key = this.paymentKey.get((f.data as FundPaymentReversedV1).dispenseId);
+        if (key) push(this.accountPayments, key, f);
+        return () => [];
       }
       default:
         return () => [];

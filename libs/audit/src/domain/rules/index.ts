@@ -5,3 +5,7 @@ export * from './price-above-reference.rule';
 export * from './dissolved-agreement.rule';
 export * from './overdue-settlement-claim.rule';
 export * from './unusual-volume.rule';
+export * from './trace-code-reuse.rule';
+export * from './three-fixed-attempt.rule';
+export * from './drug-not-indicated.rule';
+export * from './personal-account-cash-out.rule';

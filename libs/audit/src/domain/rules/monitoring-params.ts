@@ -29,11 +29,41 @@ export interface UnusualVolumeParams {
   minDailyCount: number;
 }
 
+/** Refused attempts (a reused traceability code, a three-fixed violation): every one raises an alert. */
+export interface RefusedAttemptParams {
+  /** The same party's attempts are counted over this many days... */
+  repeatWindowDays: number;
+  /** ...and from this many on (the current one included) the alert is `high` rather than `warning`. */
+  repeatThreshold: number;
+}
+
+export interface DrugNotIndicatedParams {
+  /** Drug code → ICD-10 prefixes it is indicated for (reference data `indications.json`); drugs not listed are not judged. */
+  indications: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface CashOutParams {
+  /** Sliding window per account holder and pharmacy. */
+  windowDays: number;
+  /** DRAIN: at least this many purchases paid from the account... */
+  drainMinPayments: number;
+  /** ...together at least this much from the account (fen)... */
+  drainMinAccountFen: number;
+  /** ...with the account paying at least this share of their total (basis points). */
+  drainMinShareBp: number;
+  /** SELF_PAY_FROM_ACCOUNT: self-pay items paid from the account, together at least this much (fen). */
+  selfPayMinAccountFen: number;
+}
+
 export interface MonitoringParams {
   stockpiling: StockpilingParams;
   priceAboveReference: PriceAboveReferenceParams;
   overdueClaim: OverdueClaimParams;
   unusualVolume: UnusualVolumeParams;
+  traceCodeReuse: RefusedAttemptParams;
+  threeFixedAttempt: RefusedAttemptParams;
+  drugNotIndicated: DrugNotIndicatedParams;
+  cashOut: CashOutParams;
 }
 
 export const DEFAULT_MONITORING_PARAMS: MonitoringParams = {
@@ -41,4 +71,8 @@ export const DEFAULT_MONITORING_PARAMS: MonitoringParams = {
   priceAboveReference: { toleranceBasisPoints: 0 },
   overdueClaim: { graceDays: 0 },
   unusualVolume: { dailyCeiling: 200, lookbackDays: 28, minHistoryDays: 7, sigma: 3, minDailyCount: 10 },
+  traceCodeReuse: { repeatWindowDays: 30, repeatThreshold: 3 },
+  threeFixedAttempt: { repeatWindowDays: 30, repeatThreshold: 3 },
+  drugNotIndicated: { indications: {} },
+  cashOut: { windowDays: 30, drainMinPayments: 3, drainMinAccountFen: 100_000, drainMinShareBp: 9_000, selfPayMinAccountFen: 50_000 },
 };

@@ -2,7 +2,10 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { chinaYear } from '@rx/kernel';
 import { ReferenceDataService } from '@rx/reference-data';
+import type { MonitoredIssueRefusal } from '@rx/contracts';
 import type { IssuePrescription } from '../../domain/prescription.commands';
+import { InstitutionNotDesignatedForSpecialDrug, SpecialDrugPhysicianNotDesignated } from '../../domain/prescription.errors';
+import { IssueRefusals } from '../issue-refusals';
 import { PICKUP_CODES, PickupCodes } from '../pickup-codes';
 import { PrescriptionRunner } from '../prescription-runner';
 import { IssuePrescriptionCommand, type IssuePrescriptionResult } from './issue-prescription.command';
@@ -13,6 +16,7 @@ export class IssuePrescriptionHandler implements ICommandHandler<IssuePrescripti
     private readonly runner: PrescriptionRunner,
     private readonly ref: ReferenceDataService,
     @Inject(PICKUP_CODES) private readonly codes: PickupCodes,
+    private readonly refusals: IssueRefusals,
   ) {}
 
   async execute({ actor, input }: IssuePrescriptionCommand): Promise<IssuePrescriptionResult> {
@@ -41,12 +45,34 @@ export class IssuePrescriptionHandler implements ICommandHandler<IssuePrescripti
       },
     };
     const correlationId = this.runner.nextId();
-    const { state } = await this.runner.run(prescriptionId, command, {
-      now,
-      actor: { role: actor.role, id: actor.id },
-      correlationId,
-      causationId: correlationId,
-    });
+    let state;
+    try {
+      ({ state } = await this.runner.run(prescriptionId, command, {
+        now,
+        actor: { role: actor.role, id: actor.id },
+        correlationId,
+        causationId: correlationId,
+      }));
+    } catch (e) {
+      // Three-fixed refusals are attempts monitoring watches; the refused issue itself stores nothing.
+      if (e instanceof InstitutionNotDesignatedForSpecialDrug || e instanceof SpecialDrugPhysicianNotDesignated) {
+        const drugCodes = command.data.items.map((i) => i.drugCode).filter((code) => command.refs.drugs[code]?.special);
+        await this.refusals.record(
+          {
+            prescriptionId,
+            institutionId: actor.org,
+            physicianId: actor.id,
+            patientId: input.patientId,
+            code: e.code as MonitoredIssueRefusal,
+            ...(e.field ? { field: e.field } : {}),
+            drugCodes,
+            refusedAt: now.toISOString(),
+          },
+          { actor: { role: actor.role, id: actor.id }, correlationId },
+        );
+      }
+      throw e;
+    }
     if (state.status === 'NONE') throw new Error('issue produced no prescription');
     const rx = state.rx;
     return {

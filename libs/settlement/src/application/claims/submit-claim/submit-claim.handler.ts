@@ -1,10 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ConcurrencyError } from '@rx/event-store';
+import { ConcurrencyError, UniqueKeys } from '@rx/event-store';
 import { derivedId } from '@rx/kernel';
 import { ReferenceDataService } from '@rx/reference-data';
 import { claimIndexDecider, selectClaimableDispenses } from '../../../domain/claim-index.decider';
 import type { ClaimLine } from '../../../domain/pharmacy-claim.decider';
-import { ClaimEmpty } from '../../../domain/settlement.errors';
+import { ClaimAlreadySubmitted, ClaimEmpty } from '../../../domain/settlement.errors';
 import { claimIndexStreamId, pharmacyClaimStreamId } from '../../../domain/stream-ids';
 import { PaymentsReadModel } from '../../read-models/payments.read-model';
 import { NotOwnPharmacy } from '../../settlement-app.errors';
@@ -31,12 +31,44 @@ export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, C
     private readonly ref: ReferenceDataService,
     private readonly payments: PaymentsReadModel,
     private readonly deciders: ClaimDeciders,
-  ) {}
+  ) {
+    this.claimIds = new UniqueKeys(s.store, 'claim-id', { ownerStillHolds: (pharmacyId, claimId) => this.stillHolds(pharmacyId, claimId) });
+  }
 
-  async execute({ actor, periodStart, periodEnd, claimId: requestedId }: SubmitClaimCommand): Promise<ClaimView> {
-    const pharmacyId = actor.org;
+  /**
+   * A client-chosen claimId, held by its pharmacy platform-wide through the store (issue 15.5):
+   * the claim index is per pharmacy, so without it two pharmacies naming one id at once both
+   * reserved their dispenses, one claim stream was written, and the other pharmacy's dispenses
+   * stayed reserved for a claim that could never be stored.
+   */
+  private readonly claimIds: UniqueKeys;
+
+  async execute(command: SubmitClaimCommand): Promise<ClaimView> {
+    const pharmacyId = command.actor.org;
     if (!this.ref.pharmacy(pharmacyId)) throw new NotOwnPharmacy(`the token's organisation ${pharmacyId} is not a known pharmacy`);
-    const claimId = requestedId ?? this.s.nextId();
+    if (!command.claimId) return this.submit(command, this.s.nextId());
+    const claimId = command.claimId;
+    const ctx = { now: this.s.now(), metadata: { actor: { role: command.actor.role, id: command.actor.id }, correlationId: claimId, causationId: claimId } };
+    const held = await this.claimIds.reserve([claimId], pharmacyId, ctx);
+    if (!held.ok) throw new ClaimAlreadySubmitted(`claim ${claimId} belongs to another pharmacy`, { field: 'claimId' });
+    try {
+      return await this.submit(command, claimId);
+    } catch (e) {
+      // Given back unless the claim index already holds the id (the repair sweeper completes those).
+      if (!(await this.stillHolds(pharmacyId, claimId))) await this.claimIds.release(held.added, pharmacyId, ctx).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async stillHolds(pharmacyId: string, claimId: string): Promise<boolean> {
+    const claim = await this.s.load(pharmacyClaimStreamId(claimId), this.deciders.forPharmacy(pharmacyId, this.s.now()));
+    if (claim.state.status !== 'none') return claim.state.claim.pharmacyId === pharmacyId;
+    const index = await this.s.load(claimIndexStreamId(pharmacyId), claimIndexDecider);
+    return index.state.status === 'active' && index.state.claims[claimId] !== undefined;
+  }
+
+  private async submit({ actor, periodStart, periodEnd }: SubmitClaimCommand, claimId: string): Promise<ClaimView> {
+    const pharmacyId = actor.org;
     const now = this.s.now();
     const decider = this.deciders.forPharmacy(pharmacyId, now);
     const ctx = { now, actor: { role: actor.role, id: actor.id }, correlationId: claimId, causationId: claimId };
