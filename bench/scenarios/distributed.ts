@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { HttpClient } from '../lib/http';
 import { PostgresEventStore } from '@rx/event-store';
-import { createTestDatabase, type TestDatabase } from '@rx/event-store/testing';
+import { type BenchDatabase, createBenchDatabase } from '../lib/pg-database';
 import { type LagRow, relayLag, relayLagOf } from '../lib/lag';
 import { BENCH_JWT_SECRET, BENCH_PICKUP_SECRET, closedLoop, LifecycleDriver, RunResult } from '../lib/lifecycle';
 import { MemorySampler, ROOT, startApp, type AppProcess } from '../lib/proc';
@@ -51,7 +51,7 @@ export async function runDistributed(o: DistributedOptions): Promise<Distributed
   const probes: StoreProbe[] = [];
   const storeKind = o.store ?? 'sqlite';
   const instances = o.instances ?? 1;
-  const databases: TestDatabase[] = [];
+  const databases: BenchDatabase[] = [];
   const pgStores: PostgresEventStore[] = [];
   try {
     if (ownBroker) {
@@ -63,7 +63,7 @@ export async function runDistributed(o: DistributedOptions): Promise<Distributed
     const storeUrl = new Map<string, string>();
     for (const name of names) {
       if (storeKind === 'postgres') {
-        const db = await createTestDatabase(`bench_${name}`);
+        const db = await createBenchDatabase(name);
         databases.push(db);
         storeUrl.set(name, `${db.url}?pool_max=4`);
       } else storeUrl.set(name, `sqlite:${join(dir, `${name}.sqlite`)}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@rx/event-store';
-import { createTestDatabase } from '@rx/event-store/testing';
+import { createBenchDatabase } from '../lib/pg-database';
 import { now } from '../lib/stats';
 
 export interface PostgresAppendFigures {
@@ -47,7 +47,7 @@ async function during(durationMs: number, lanes: number, work: (lane: number, i:
  * database of its own (dropped after).
  */
 export async function runPostgresAppends(durationMs: number, concurrency = 32, connections = 8): Promise<PostgresAppendFigures> {
-  const db = await createTestDatabase('bench');
+  const db = await createBenchDatabase('appends');
   const pool = new Pool({ connectionString: db.url, max: connections });
   try {
     const store = new PostgresEventStore(`${db.url}?pool_max=${connections}`);
