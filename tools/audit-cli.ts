@@ -2,7 +2,7 @@
  * Replay for auditors, straight from the event store (no server needed):
  *   npm run audit -- history <rxId> [--json]       readable timeline with integrity marks
  *   npm run audit -- state <rxId> --as-of <ISO> [--json]
- *   npm run audit -- verify [--json]               exit 1 when any stream's hash chain fails
+ *   npm run audit -- verify [--json]               exit 1 when any stream's hash chain fails or a dead letter was recorded
  *   npm run audit -- rebuild                       replay the monitoring read models from position zero
  * The store is RX_EVENT_STORE (default sqlite:./data/rx.sqlite). Only `rebuild` writes (its
  * checkpoint, and alerts not raised yet).
@@ -14,7 +14,7 @@ import { createEventStore, parseEventStoreUrl, type EventStore } from '@rx/event
 const USAGE = `usage: npm run audit -- <command>
   history <rxId> [--json]            every fact about a prescription, in the order it happened
   state <rxId> --as-of <ISO> [--json] the prescription as it was at that instant
-  verify [--json]                    verify every stream's hash chain (exit 1 on a failure)
+  verify [--json]                    verify every stream's hash chain, list dead letters (exit 1 on either)
   rebuild                            drop and replay the monitoring read models from position zero
 environment: RX_EVENT_STORE (default sqlite:./data/rx.sqlite)`;
 
@@ -111,6 +111,12 @@ async function verify(store: EventStore, json: boolean): Promise<number> {
     for (const m of whole.missing) out(`✗ events missing at positions ${m.from}-${m.to}: ${m.evidence}`);
     if (report.failures.length === 0 && whole.ok) out('✓ every hash chain verifies');
     else out(`✗ ${report.failures.length} stream(s) fail verification${whole.ok ? '' : `; ${whole.missing.length} range(s) of events missing from the store`}`);
+    const { deadLetters } = report;
+    if (deadLetters.count === 0) out('✓ no dead letters');
+    else {
+      out(`✗ ${deadLetters.count} dead letter(s): events a context refused, missing from it${deadLetters.count > deadLetters.recent.length ? ` (the latest ${deadLetters.recent.length} below)` : ''}`);
+      for (const d of deadLetters.recent) out(`✗ dead letter ${d.failedAt} ${d.topic}${d.key ? ` key ${d.key}` : ''}, group ${d.groupId}: ${d.reason}`);
+    }
   }
   return report.ok ? 0 : 1;
 }

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { DispensingEventTypes as D, PrescribingEventTypes as P, SettlementEventTypes as S } from '@rx/contracts';
 import { createEventStore } from '@rx/event-store';
 import { AuditFactRecorder } from './application/audit-fact.recorder';
+import { DeadLetterRecorder } from './application/dead-letter.recorder';
 import { auditStreamId } from './domain/audit-streams';
 import { claimedData, dispensedData, issuedData, paymentData } from './domain/testing/audit-fixtures';
 import { envelope } from './testing/audit-world';
@@ -129,5 +130,33 @@ describe('audit CLI (child process against a SQLite file)', () => {
     expect(report.store).toMatchObject({ checked: true, ok: false, missing: [{ from: '1', to: '4' }] });
     const text = await cli(file, 'verify');
     expect(text.stdout).toMatch(/✗ events missing at positions 1-4: /);
+  }, 180_000);
+
+  it('verify exits 1 and lists the dead letter when a context refused an event, though every chain verifies', async () => {
+    const own = join(dir, 'dead-letter.sqlite');
+    const store = createEventStore(`sqlite:${own}`);
+    await new AuditFactRecorder(store).record(envelope(P.prescriptionIssued, issuedData(rx), '2026-03-02T09:00:00.000Z', 'physician:D001'));
+    const clean = await cli(own, 'verify');
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('✓ no dead letters');
+    await new DeadLetterRecorder(store).handle({
+      topic: 'rx.prescribing.v1',
+      partition: 0,
+      offset: '3',
+      key: rx,
+      reason: 'invalid event: rx.prescribing.prescription-issued.v1: diagnoses[0].name must be a non-blank string of 1 to 200 characters',
+      payload: JSON.stringify({ id: 'evt-9', type: P.prescriptionIssued, data: { prescriptionId: rx } }),
+      groupId: 'dispensing',
+      failedAt: '2026-03-02T09:00:01.000Z',
+    });
+    await store.close();
+    const text = await cli(own, 'verify');
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('✓ every hash chain verifies');
+    expect(text.stdout).toContain('✗ 1 dead letter(s)');
+    expect(text.stdout).toContain(`✗ dead letter 2026-03-02T09:00:01.000Z rx.prescribing.v1 key ${rx}, group dispensing: invalid event`);
+    const json = await cli(own, 'verify', '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, failures: [], deadLetters: { count: 1, recent: [{ topic: 'rx.prescribing.v1', groupId: 'dispensing', key: rx }] } });
   }, 180_000);
 });

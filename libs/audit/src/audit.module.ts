@@ -2,13 +2,14 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { MonitoringParams } from './domain/rules';
 import { AuditFactRecorder } from './application/audit-fact.recorder';
 import { AuditPlumbing } from './application/audit-plumbing';
+import { DeadLetterRecorder } from './application/dead-letter.recorder';
 import { AuditQueries } from './application/audit-queries';
 import { REFERENCE_DATA, type ReferenceData } from '@rx/reference-data';
 import { AUDIT_MONITORING_PARAMS, AUDIT_SWEEP_INTERVAL_MS, monitoringParamsFromEnv, sweepIntervalFromEnv } from './application/monitoring/monitoring-config';
 import { MonitoringService } from './application/monitoring/monitoring.service';
 import { AuditController } from './http/audit.controller';
 
-const CORE: Provider[] = [AuditFactRecorder, AuditPlumbing, MonitoringService, AuditQueries];
+const CORE: Provider[] = [AuditFactRecorder, DeadLetterRecorder, AuditPlumbing, MonitoringService, AuditQueries];
 
 /**
  * The auditor's context (issue 6): history replay, state as of, integrity verification, monitoring

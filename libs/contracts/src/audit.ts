@@ -1,4 +1,5 @@
 import type { CloudEvent } from './cloud-event';
+import { textProblem, TextLimits } from './text';
 
 /**
  * Integration events of the audit context on `rx.audit.v1`: monitoring alerts (domain.md A1).
@@ -24,6 +25,7 @@ export const ALERT_RULE_IDS = [
   'three-fixed-attempt',
   'drug-not-indicated',
   'personal-account-cash-out',
+  'dead-letter',
 ] as const;
 export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
 
@@ -63,7 +65,8 @@ export function validateAlertRaisedV1(data: unknown): string | undefined {
   const str = (k: string, optional = false): string | undefined => {
     const v = d[k];
     if (v === undefined && optional) return undefined;
-    return typeof v === 'string' && v.length > 0 && v.length <= 512 ? undefined : `data.${k} must be a non-empty string of at most 512 characters`;
+    const problem = textProblem(v, { ...TextLimits.alertSummary, blankAllowed: true });
+    return problem ? `data.${k} ${problem}` : undefined;
   };
   for (const k of ['alertId', 'subjectKey', 'summary']) {
     const r = str(k);

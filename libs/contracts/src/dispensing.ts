@@ -1,4 +1,5 @@
 import type { CloudEvent } from './cloud-event';
+import { textProblem, TextLimits, type TextLimit } from './text';
 
 /**
  * Integration events the dispensing context publishes on `rx.dispensing.v1` (subject and
@@ -211,7 +212,7 @@ export type DispensingDataValidation<T> = { ok: true; value: T } | { ok: false; 
 
 // ---- validation: hand-written so a dead-letter reason names the exact field ----
 
-const MAX_ID = 128;
+const MAX_ID = TextLimits.id.max;
 const MAX_TEXT = 500;
 const MAX_LINES = 100;
 const MAX_TRACE_CODES = 1000;
@@ -230,11 +231,11 @@ function obj(v: unknown, path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function str(o: Record<string, unknown>, key: string, path: string, max = MAX_ID): string {
+function str(o: Record<string, unknown>, key: string, path: string, max: number | TextLimit = MAX_ID): string {
   const v = o[key];
-  if (typeof v !== 'string' || v.trim().length === 0) fail(`${path}.${key}`, 'must be a non-empty string');
-  if (v.length > max) fail(`${path}.${key}`, `must be at most ${max} characters`);
-  return v;
+  const problem = textProblem(v, typeof max === 'number' ? { max } : max);
+  if (problem) fail(`${path}.${key}`, problem);
+  return v as string;
 }
 
 function optStr(o: Record<string, unknown>, key: string, path: string, max = MAX_ID): void {
@@ -323,8 +324,8 @@ export const validatePrescriptionReviewedV1 = validatorOf<PrescriptionReviewedV1
   const decision = oneOf<DispensingReviewDecision>(d, 'decision', p, ['APPROVED', 'REJECTED']);
   const reasons = arr(d, 'reasons', p, MAX_REASONS, decision === 'REJECTED' ? 1 : 0);
   reasons.forEach((r, i) => {
-    if (typeof r !== 'string' || r.trim().length === 0 || r.length > MAX_TEXT)
-      fail(`${p}.reasons[${i}]`, `must be a non-empty string of at most ${MAX_TEXT} characters`);
+    const problem = textProblem(r, TextLimits.reason);
+    if (problem) fail(`${p}.reasons[${i}]`, problem);
   });
   optInstant(d, 'reviewedAt', p);
 });
@@ -360,7 +361,7 @@ export const validateDispensedV1 = validatorOf<DispensedV1>((d, p) => {
     if (amountFen !== quantity * unitPriceFen) fail(`${lp}.amountFen`, 'must equal quantity x unitPriceFen');
     if (bool(l, 'aboveReferencePrice', lp) !== unitPriceFen > referencePriceFen)
       fail(`${lp}.aboveReferencePrice`, 'must be true exactly when unitPriceFen > referencePriceFen');
-    str(l, 'batchNo', lp, 64);
+    str(l, 'batchNo', lp, TextLimits.batchNo);
     arr(l, 'traceCodes', lp, MAX_TRACE_CODES, 1).forEach((c, j) => {
       if (typeof c !== 'string' || !TRACE_CODE.test(c)) fail(`${lp}.traceCodes[${j}]`, 'must be exactly 20 digits');
     });
@@ -379,7 +380,7 @@ export const validateDispenseReversedV1 = validatorOf<DispenseReversedV1>((d, p)
   str(d, 'dispenseId', p);
   str(d, 'prescriptionId', p);
   str(d, 'pharmacyId', p);
-  str(d, 'reason', p, MAX_TEXT);
+  str(d, 'reason', p, TextLimits.reason);
   instant(d, 'reversedAt', p);
   optStr(d, 'pharmacistId', p);
   drugQuantities(d, 'lines', p, true);

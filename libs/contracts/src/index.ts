@@ -4,3 +4,4 @@ export * from './dispensing';
 export * from './prescribing';
 export * from './settlement';
 export * from './audit';
+export * from './text';

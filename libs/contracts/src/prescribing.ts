@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { textProblem, TextLimits, type TextLimit } from './text';
 
 /**
  * Integration events of the prescribing context on `rx.prescribing.v1` (architecture.md).
@@ -189,7 +190,14 @@ const fail = (path: string, what: string): never => {
 const str =
   (max = 512): Check =>
   (v, p) => {
-    if (typeof v !== 'string' || v.length === 0 || v.length > max) fail(p, `must be a non-empty string of at most ${max} characters`);
+    const problem = textProblem(v, { max, blankAllowed: true });
+    if (problem) fail(p, problem);
+  };
+const text =
+  (limit: TextLimit): Check =>
+  (v, p) => {
+    const problem = textProblem(v, limit);
+    if (problem) fail(p, problem);
   };
 const nullableStr =
   (max = 512): Check =>
@@ -267,7 +275,7 @@ const validators: { [T in PrescribingEventType]: Check } = {
       1,
       100,
     ),
-    diagnoses: arrayOf(shape({ code: str(32), name: str(200) }), 1, 100),
+    diagnoses: arrayOf(shape({ code: str(32), name: text(TextLimits.diagnosisName) }), 1, 100),
     pickupCodeHash: hex64,
     contentHash: hex64,
     signature: base64,
@@ -275,14 +283,14 @@ const validators: { [T in PrescribingEventType]: Check } = {
   }),
   'rx.prescribing.revocation-requested.v1': shape({
     prescriptionId: str(128),
-    reason: str(500),
+    reason: text(TextLimits.reason),
     requestedBy: str(64),
     requestedAt: instant,
     holderPharmacyId: nullableStr(64),
   }),
   'rx.prescribing.prescription-revoked.v1': shape({
     prescriptionId: str(128),
-    reason: str(500),
+    reason: text(TextLimits.reason),
     revokedBy: str(64),
     revokedAt: instant,
     via: oneOf('IMMEDIATE', 'WITHDRAWN'),

@@ -1,4 +1,5 @@
 import type { CloudEvent } from './cloud-event';
+import { textProblem, TextLimits, type TextLimit } from './text';
 
 /**
  * Integration events the settlement context publishes on `rx.settlement.v1`.
@@ -181,8 +182,7 @@ export function settlementSubjectField(type: SettlementEventType): 'prescription
 
 // ---- validation: hand-written so a dead-letter reason names the exact field ----
 
-const MAX_ID = 128;
-const MAX_TEXT = 500;
+const MAX_ID = TextLimits.id.max;
 const MAX_LINES = 10_000;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -215,10 +215,10 @@ const obj = (v: unknown, path: string): Data => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'must be an object');
   return v as Data;
 };
-const str = (d: Data, k: string, p: string, max = MAX_ID): string => {
+const str = (d: Data, k: string, p: string, max: number | TextLimit = MAX_ID): string => {
   const v = d[k];
-  if (typeof v !== 'string' || v.trim().length === 0) fail(`${p}.${k}`, 'must be a non-empty string');
-  if ((v as string).length > max) fail(`${p}.${k}`, `must be at most ${max} characters`);
+  const problem = textProblem(v, typeof max === 'number' ? { max } : max);
+  if (problem) fail(`${p}.${k}`, problem);
   return v as string;
 };
 const nullableStr = (d: Data, k: string, p: string): void => {
@@ -280,7 +280,8 @@ function claimLines(d: Data, k: string, p: string, min = 0): void {
 
 function prescriptionIds(d: Data, p: string): void {
   arr(d, 'prescriptionIds', p, MAX_LINES).forEach((v, i) => {
-    if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID) fail(`${p}.prescriptionIds[${i}]`, 'must be a non-empty string');
+    const problem = textProblem(v, TextLimits.id);
+    if (problem) fail(`${p}.prescriptionIds[${i}]`, problem);
   });
 }
 
@@ -300,7 +301,7 @@ const validators: { [K in SettlementEventType]: Check } = {
   'rx.settlement.fund-payment-reversed.v1': (d, p) => {
     for (const k of ['dispenseId', 'prescriptionId', 'patientId', 'pharmacyId', 'regionCode', 'policyVersion']) str(d, k, p);
     int(d, 'policyYear', p, 1900);
-    str(d, 'reason', p, MAX_TEXT);
+    str(d, 'reason', p, TextLimits.reason);
     instant(d, 'reversedAt', p);
     amounts(d, p, -1);
   },
@@ -335,7 +336,7 @@ const validators: { [K in SettlementEventType]: Check } = {
       const l = obj(e, lp);
       str(l, 'dispenseId', lp);
       str(l, 'prescriptionId', lp);
-      str(l, 'reason', lp, MAX_TEXT);
+      str(l, 'reason', lp, TextLimits.reason);
     });
     prescriptionIds(d, p);
   },

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '@rx/contracts';
-import type { DeadLetter, OutgoingMessage } from './message-bus.port';
+import type { DeadLetter, DeadLetterSummary, OutgoingMessage } from './message-bus.port';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
 export const DEFAULT_INITIAL_BACKOFF_MS = 100;
@@ -70,3 +70,44 @@ export function nonNegative(name: string, value: number | undefined, fallback: n
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A dead-letter record read back from `<topic>.dlq`. Anything unreadable there is still handed on
+ * (reason and payload say what was found), so a dead letter can never vanish on its way to audit.
+ */
+export function decodeDeadLetter(raw: string, at: { topic: string; partition: number; offset: string; key: string | null }, now: Date = new Date()): DeadLetter {
+  const source = at.topic.endsWith('.dlq') ? at.topic.slice(0, -'.dlq'.length) : at.topic;
+  try {
+    const v = JSON.parse(raw) as Partial<DeadLetter>;
+    if (typeof v === 'object' && v !== null && typeof v.topic === 'string' && typeof v.reason === 'string' && typeof v.groupId === 'string' && typeof v.failedAt === 'string') {
+      return {
+        topic: v.topic,
+        partition: typeof v.partition === 'number' ? v.partition : 0,
+        offset: String(v.offset ?? ''),
+        key: typeof v.key === 'string' ? v.key : null,
+        reason: v.reason,
+        payload: typeof v.payload === 'string' ? v.payload : '',
+        groupId: v.groupId,
+        failedAt: v.failedAt,
+      };
+    }
+  } catch {
+    // falls through to the unreadable record below
+  }
+  return { topic: source, partition: at.partition, offset: at.offset, key: at.key, reason: 'unreadable dead-letter record', payload: raw, groupId: 'unknown', failedAt: now.toISOString() };
+}
+
+/** Counts dead letters for `deadLetterSummary()`. */
+export class DeadLetterTally {
+  private count = 0;
+  private last?: DeadLetterSummary['last'];
+
+  note(d: DeadLetter): void {
+    this.count++;
+    this.last = { topic: d.topic, groupId: d.groupId, key: d.key, reason: d.reason, failedAt: d.failedAt };
+  }
+
+  summary(): DeadLetterSummary {
+    return this.last ? { count: this.count, last: { ...this.last } } : { count: 0 };
+  }
+}

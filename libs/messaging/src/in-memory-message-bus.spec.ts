@@ -1,6 +1,6 @@
 import { InMemoryMessageBus } from './in-memory-message-bus';
 import type { LogLevel, MessagingLogger } from './logger';
-import { UnprocessableMessageError, type IncomingMessage } from './message-bus.port';
+import { UnprocessableMessageError, type DeadLetter, type IncomingMessage } from './message-bus.port';
 import { cloudEvent, eventually, message } from './testing/fixtures';
 
 function capturingLogger(): MessagingLogger & { lines: Array<{ level: LogLevel; message: string; fields?: Record<string, unknown> }> } {
@@ -50,6 +50,41 @@ describe('InMemoryMessageBus', () => {
     // A key sticks to one member, like a partition.
     const c1Keys = new Set(c1.map((m) => m.key));
     expect(c2.some((m) => c1Keys.has(m.key))).toBe(false);
+  });
+
+  it('hands every dead letter to a dead-letter consumer of <topic>.dlq, and counts it in the summary', async () => {
+    const { bus } = newBus();
+    expect(bus.deadLetterSummary()).toEqual({ count: 0 });
+    const read: DeadLetter[] = [];
+    await bus.consumeDeadLetters({ groupId: 'auditor', topics: [T], handler: async (d) => void read.push(d) });
+    await bus.consume({ groupId: 'g', topics: [T], validate: () => 'nope', handler: async () => undefined });
+    await bus.publish(T, [message('RX-1', { n: 1 }), message('RX-2', { n: 2 })]);
+    await eventually(() => read.length === 2, 'two dead letters read back');
+    expect(read).toEqual(bus.deadLetters(T));
+    expect(read.map((d) => [d.key, d.groupId, d.reason])).toEqual([
+      ['RX-1', 'g', 'invalid event: nope'],
+      ['RX-2', 'g', 'invalid event: nope'],
+    ]);
+    expect(bus.deadLetterSummary()).toMatchObject({ count: 2, last: { topic: T, groupId: 'g', key: 'RX-2', reason: 'invalid event: nope' } });
+  });
+
+  it('retries a failing dead-letter handler until it succeeds: a dead letter is never dropped', async () => {
+    const { bus } = newBus();
+    let calls = 0;
+    const read: DeadLetter[] = [];
+    await bus.consumeDeadLetters({
+      groupId: 'auditor',
+      topics: [T],
+      initialBackoffMs: 1,
+      handler: async (d) => {
+        if (++calls < 4) throw new Error('store down');
+        read.push(d);
+      },
+    });
+    await bus.consume({ groupId: 'g', topics: [T], validate: () => 'nope', handler: async () => undefined });
+    await bus.publish(T, [message('RX-1', { n: 1 })]);
+    await eventually(() => read.length === 1, 'the dead letter read back');
+    expect(calls).toBe(4);
   });
 
   it('dead-letters an invalid envelope at once with the reason, and later messages still flow', async () => {

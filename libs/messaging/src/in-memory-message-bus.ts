@@ -6,6 +6,8 @@ import {
   DEFAULT_MAX_BACKOFF_MS,
   backoffMs,
   deadLetterRecord,
+  DeadLetterTally,
+  decodeDeadLetter,
   encodeMessage,
   errorMessage,
   nonNegative,
@@ -14,7 +16,16 @@ import {
   sleep,
 } from './codec';
 import { jsonLinesLogger, type MessagingLogger } from './logger';
-import { UnprocessableMessageError, type ConsumerHandle, type ConsumerOptions, type DeadLetter, type MessageBus, type OutgoingMessage } from './message-bus.port';
+import {
+  UnprocessableMessageError,
+  type ConsumerHandle,
+  type ConsumerOptions,
+  type DeadLetter,
+  type DeadLetterConsumerOptions,
+  type DeadLetterSummary,
+  type MessageBus,
+  type OutgoingMessage,
+} from './message-bus.port';
 
 export interface InMemoryMessageBusOptions {
   logger?: MessagingLogger;
@@ -59,6 +70,8 @@ interface Member {
   group: Group;
   topics: ReadonlySet<string>;
   options: ConsumerOptions;
+  /** Set for a member reading `<topic>.dlq`: records are dead letters, not envelopes. */
+  deadLetterHandler?: DeadLetterConsumerOptions['handler'];
   maxAttempts: number;
   initialBackoffMs: number;
   inFlight: Set<Promise<void>>;
@@ -118,6 +131,7 @@ export class InMemoryMessageBus implements MessageBus {
   private readonly frames = new AsyncLocalStorage<Frame>();
   private readonly topics = new Map<string, TopicLog>();
   private readonly groups = new Map<string, Group>();
+  private readonly tally = new DeadLetterTally();
   private seq = 0;
   private pumping = false;
   private stopped = false;
@@ -162,6 +176,22 @@ export class InMemoryMessageBus implements MessageBus {
   }
 
   async consume(options: ConsumerOptions): Promise<ConsumerHandle> {
+    return this.join(options);
+  }
+
+  async consumeDeadLetters(options: DeadLetterConsumerOptions): Promise<ConsumerHandle> {
+    const topics = options.topics.map(deadLetterTopic);
+    return this.join(
+      { groupId: options.groupId, topics, handler: async () => undefined, initialBackoffMs: options.initialBackoffMs },
+      options.handler,
+    );
+  }
+
+  deadLetterSummary(): DeadLetterSummary {
+    return this.tally.summary();
+  }
+
+  private join(options: ConsumerOptions, deadLetterHandler?: DeadLetterConsumerOptions['handler']): ConsumerHandle {
     if (this.stopped) throw new Error('message bus is stopped');
     if (!options.groupId) throw new TypeError('groupId is required');
     if (!options.topics || options.topics.length === 0) throw new TypeError('at least one topic is required');
@@ -175,6 +205,7 @@ export class InMemoryMessageBus implements MessageBus {
       group,
       topics: new Set(options.topics),
       options,
+      deadLetterHandler,
       maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
       initialBackoffMs: nonNegative('initialBackoffMs', options.initialBackoffMs, DEFAULT_INITIAL_BACKOFF_MS),
       inFlight: new Set(),
@@ -307,6 +338,7 @@ export class InMemoryMessageBus implements MessageBus {
   }
 
   private async deliver(member: Member, topic: string, message: StoredMessage): Promise<void> {
+    if (member.deadLetterHandler) return this.deliverDeadLetter(member, member.deadLetterHandler, topic, message);
     const { options } = member;
     const deadLetter = (reason: string): void => this.deadLetter(topic, message, options.groupId, reason);
     const first = parseCloudEvent(message.value);
@@ -340,6 +372,23 @@ export class InMemoryMessageBus implements MessageBus {
     }
   }
 
+  /** A dead letter is never dropped: its handler is retried (with backoff) until it succeeds or the member stops. */
+  private async deliverDeadLetter(member: Member, handler: DeadLetterConsumerOptions['handler'], topic: string, message: StoredMessage): Promise<void> {
+    for (let attempt = 1; !member.stopped; attempt++) {
+      const record = decodeDeadLetter(message.value, { topic, partition: 0, offset: String(message.offset), key: message.key }, this.now());
+      const frame: Frame = { active: true, member };
+      try {
+        await this.frames.run(frame, () => handler(record));
+        return;
+      } catch (e) {
+        this.logger.log(attempt === 1 ? 'warn' : 'error', 'dead-letter handler failed; retrying', { topic, offset: message.offset, groupId: member.group.id, attempt, error: errorMessage(e) });
+      } finally {
+        frame.active = false;
+      }
+      await sleep(backoffMs(attempt, member.initialBackoffMs, this.maxBackoffMs));
+    }
+  }
+
   private deadLetter(topic: string, message: StoredMessage, groupId: string, reason: string): void {
     const record = deadLetterRecord(
       { topic, partition: 0, offset: String(message.offset), key: message.key, reason, payload: message.value, groupId },
@@ -348,6 +397,12 @@ export class InMemoryMessageBus implements MessageBus {
     const log = this.topicLog(topic);
     log.deadLetters.push(record);
     if (log.deadLetters.length > this.maxDeadLetters) log.deadLetters.splice(0, log.deadLetters.length - this.maxDeadLetters);
+    this.tally.note(record);
+    // Onto `<topic>.dlq` like on Kafka, for dead-letter consumers; nobody publishing waits for it.
+    const dlq = this.topicLog(deadLetterTopic(topic));
+    dlq.messages.push({ offset: dlq.base + dlq.messages.length, seq: this.seq++, key: message.key, value: JSON.stringify(record), waiters: new Map() });
+    this.enforceRetention(dlq);
+    this.schedule();
     this.logger.log('warn', 'message dead-lettered', { deadLetterTopic: deadLetterTopic(topic), topic, offset: message.offset, key: message.key, groupId, reason });
   }
 

@@ -65,6 +65,23 @@ export interface DeadLetter {
   failedAt: string;
 }
 
+/** Reads dead letters back: the audit context records each one (never a silent dead letter). */
+export interface DeadLetterConsumerOptions {
+  groupId: string;
+  /** Source topics (`rx.x.v1`): their `<topic>.dlq` are read. */
+  topics: readonly string[];
+  /** Retried with backoff until it succeeds: a dead letter is never dropped. */
+  handler: (deadLetter: DeadLetter) => Promise<void>;
+  /** First retry delay in ms, doubled each attempt; default 100. */
+  initialBackoffMs?: number;
+}
+
+/** What this process's consumers have dead-lettered since it started (for `/health`). */
+export interface DeadLetterSummary {
+  count: number;
+  last?: Pick<DeadLetter, 'topic' | 'groupId' | 'key' | 'reason' | 'failedAt'>;
+}
+
 export interface MessageBus {
   readonly kind: 'memory' | 'kafka';
   /** Creates topics (and their dead-letter topics) and connects; idempotent. */
@@ -72,6 +89,9 @@ export interface MessageBus {
   /** Resolves once the broker has acknowledged every message (in-process: once every consumer handled it). */
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   consume(options: ConsumerOptions): Promise<ConsumerHandle>;
+  /** Consumes `<topic>.dlq` of the given topics, from the oldest dead letter the group has not handled. */
+  consumeDeadLetters(options: DeadLetterConsumerOptions): Promise<ConsumerHandle>;
+  deadLetterSummary(): DeadLetterSummary;
   ping(): Promise<{ ok: boolean; detail?: string }>;
   /** Stops consumers first, then producers. */
   stop(): Promise<void>;

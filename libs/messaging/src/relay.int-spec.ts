@@ -26,7 +26,16 @@ const map: RelayMapper = (e) => {
 
 /** `bus` with its publish replaced: a broker that fails or records, as `kind` says it is. */
 function publishingThrough(bus: MessageBus, kind: MessageBus['kind'], publish: (topic: string, messages: readonly OutgoingMessage[]) => Promise<void>): MessageBus {
-  return { kind, start: () => bus.start(), consume: (o) => bus.consume(o), ping: () => bus.ping(), stop: () => bus.stop(), publish };
+  return {
+    kind,
+    start: () => bus.start(),
+    consume: (o) => bus.consume(o),
+    consumeDeadLetters: (o) => bus.consumeDeadLetters(o),
+    deadLetterSummary: () => bus.deadLetterSummary(),
+    ping: () => bus.ping(),
+    stop: () => bus.stop(),
+    publish,
+  };
 }
 
 describe('Relay (SQLite store, in-memory bus)', () => {

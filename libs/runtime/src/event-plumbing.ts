@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { RecordedEvent } from '@rx/event-store';
 import { EVENT_STORE, EventStore, LEADER_ELECTION, type LeaderElection } from '@rx/event-store';
-import type { ConsumerHandle, ConsumerOptions, MessageBus } from '@rx/messaging';
+import type { ConsumerHandle, ConsumerOptions, DeadLetterConsumerOptions, MessageBus } from '@rx/messaging';
 import { MESSAGE_BUS, Relay } from '@rx/messaging';
 
 /** What a context publishes for one of its stored events; null for internal events. */
@@ -35,6 +35,7 @@ export class EventPlumbing implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('plumbing');
   private readonly relayRegistrations: RelayRegistration[] = [];
   private readonly consumerRegistrations: ConsumerOptions[] = [];
+  private readonly deadLetterRegistrations: DeadLetterConsumerOptions[] = [];
   private readonly consumers: ConsumerHandle[] = [];
   private readonly relays: Relay[] = [];
   private started = false;
@@ -55,6 +56,11 @@ export class EventPlumbing implements OnApplicationBootstrap, BeforeApplicationS
     this.consumerRegistrations.push(options);
   }
 
+  registerDeadLetterConsumer(options: DeadLetterConsumerOptions): void {
+    if (this.started) throw new Error('consumers must be registered before the application starts');
+    this.deadLetterRegistrations.push(options);
+  }
+
   relayStatus(): Record<string, unknown>[] {
     return this.relays.map((r) => {
       const s = r.status;
@@ -73,6 +79,7 @@ export class EventPlumbing implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     this.started = true;
     await this.bus.start();
+    for (const c of this.deadLetterRegistrations) this.consumers.push(await this.bus.consumeDeadLetters(c));
     for (const c of this.consumerRegistrations) this.consumers.push(await this.bus.consume(c));
     for (const r of this.relayRegistrations) {
       const relay = new Relay({

@@ -9,3 +9,4 @@ export * from './http/problem.filter';
 export * from './http/validation';
 export * from './http/configure-http';
 export * from './registry-actor-directory';
+export * from './http/text.validator';

@@ -1,4 +1,6 @@
 import { verifyStream, type EventStore, type StoreCompleteness } from '@rx/event-store';
+import { ALERT_RAISED, ALERT_STREAM_PREFIX } from '../domain/audit-streams';
+import type { Alert } from '../domain/rules';
 
 export interface IntegrityFailure {
   streamId: string;
@@ -13,9 +15,26 @@ export interface IntegrityReport {
   failures: IntegrityFailure[];
   /** Store-wide: events missing from the global sequence (a stream deleted whole, a tail cut off). */
   store: StoreCompleteness;
+  /**
+   * Dead letters the audit context learnt of (each an alert of rule `dead-letter`): events some
+   * context refused, so the record is not whole. Any makes `ok` false.
+   */
+  deadLetters: { count: number; recent: DeadLetterSummary[] };
   checkedAt: string;
   durationMs: number;
 }
+
+export interface DeadLetterSummary {
+  alertId: string;
+  topic: string;
+  groupId: string;
+  key: string | null;
+  reason: string;
+  failedAt: string;
+}
+
+/** Dead letters listed in a report (the newest); the count covers all. */
+const RECENT_DEAD_LETTERS = 100;
 
 /** Streams read at once; SQLite answers each from its (stream_id, revision) index. */
 const CONCURRENCY = 32;
@@ -42,13 +61,33 @@ export async function checkIntegrity(store: EventStore, now: () => Date = () => 
     }
   }
   const completeness = await store.verifyCompleteness();
+  const deadLetters = await findDeadLetters(store);
   return {
-    ok: failures.length === 0 && completeness.ok,
+    ok: failures.length === 0 && completeness.ok && deadLetters.count === 0,
     streamsChecked: streams.length,
     eventsChecked,
     failures,
     store: completeness,
+    deadLetters,
     checkedAt: now().toISOString(),
     durationMs: Date.now() - started,
   };
+}
+
+async function findDeadLetters(store: EventStore): Promise<IntegrityReport['deadLetters']> {
+  let count = 0;
+  const recent: DeadLetterSummary[] = [];
+  for (let after: bigint | undefined; ; ) {
+    const page = await store.readAll({ after, streamPrefixes: [ALERT_STREAM_PREFIX], eventTypes: [ALERT_RAISED], maxCount: 1000 });
+    for (const e of page) {
+      const a = e.data as Alert;
+      if (a.ruleId !== 'dead-letter') continue;
+      count++;
+      const d = a.details;
+      recent.push({ alertId: a.alertId, topic: String(d.topic), groupId: String(d.groupId), key: typeof d.key === 'string' ? d.key : null, reason: String(d.reason), failedAt: String(d.failedAt) });
+      if (recent.length > RECENT_DEAD_LETTERS) recent.shift();
+    }
+    if (page.length < 1000) return { count, recent };
+    after = page[page.length - 1].position;
+  }
 }

@@ -1,3 +1,4 @@
+import { textProblem, TextLimits } from '@rx/contracts';
 import { addMinutes, exhaustive, type Decider } from '@rx/kernel';
 import type {
   ApplyPrescriptionExpired,
@@ -78,7 +79,7 @@ export const DISPENSE_BOUNDS = {
   maxUnitPriceFen: 10_000_000,
   maxDeliveryFeeFen: 1_000_000,
   maxReasons: 20,
-  maxReasonLength: 500,
+  maxReasonLength: TextLimits.reason.max,
 } as const;
 const BATCH_NO = /^[\x21-\x7E]{1,64}$/;
 
@@ -288,7 +289,7 @@ function reviewReasons(input: readonly string[] | undefined, required: boolean):
   if (!Array.isArray(reasons) || reasons.length > DISPENSE_BOUNDS.maxReasons)
     throw new ReviewReasonsInvalid(`at most ${DISPENSE_BOUNDS.maxReasons} reasons`, { field: 'reasons' });
   reasons.forEach((r, i) => {
-    if (typeof r !== 'string' || r.trim() === '' || r.length > DISPENSE_BOUNDS.maxReasonLength)
+    if (textProblem(r, TextLimits.reason))
       throw new ReviewReasonsInvalid(`reason ${i} must be non-empty text of at most ${DISPENSE_BOUNDS.maxReasonLength} characters`, { field: `reasons[${i}]` });
   });
   if (required && reasons.length === 0) throw new ReviewReasonsInvalid('a rejection needs at least one reason', { field: 'reasons' });
@@ -441,7 +442,7 @@ function reverse(cmd: ReverseDispense, s: KnownDispensation, now: Date): Dispens
   if (original.pharmacyId !== d.pharmacyId) throw new NotDispensedByPharmacy(`dispense ${d.dispenseId} was made by another pharmacy`);
   if (typeof d.reversalId !== 'string' || d.reversalId.trim() === '' || d.reversalId.length > DISPENSE_BOUNDS.maxIdLength)
     throw new ReversalReasonInvalid('reversalId must be a non-empty id', { field: 'reversalId' });
-  if (typeof d.reason !== 'string' || d.reason.trim() === '' || d.reason.length > DISPENSE_BOUNDS.maxReasonLength)
+  if (textProblem(d.reason, TextLimits.reason))
     throw new ReversalReasonInvalid(`a reversal needs a reason of at most ${DISPENSE_BOUNDS.maxReasonLength} characters`, { field: 'reason' });
   return [
     {

@@ -130,7 +130,7 @@ describe('dispensing contract validators (dead-letter reasons)', () => {
     ['a fractional fee', (d: any) => (d.deliveryFeeFen = 1.5), 'data.deliveryFeeFen must be an integer'],
     ['no lines', (d: any) => (d.lines = []), 'data.lines must have at least 1 element(s)'],
     ['an unknown class', (d: any) => (d.lines[0].drugClass = 'C'), 'data.lines[0].drugClass must be one of "A", "B", "SELF_PAY"'],
-    ['a missing patient', (d: any) => delete d.patientId, 'data.patientId must be a non-empty string'],
+    ['a missing patient', (d: any) => delete d.patientId, 'data.patientId must be a non-blank string of 1 to 128 characters'],
     ['a bad level', (d: any) => (d.institutionLevel = 4), 'data.institutionLevel must be one of 1, 2, 3'],
     ['a bad instant', (d: any) => (d.dispensedAt = '2026-03-02'), 'data.dispensedAt must be an ISO-8601 instant'],
   ])('refuses a dispensed event with %s', (_name, spoil, reason) => {

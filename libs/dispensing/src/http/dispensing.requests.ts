@@ -15,6 +15,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { TextLimits } from '@rx/contracts';
+import { IsText } from '@rx/runtime';
 import { DISPENSE_BOUNDS } from '../domain/dispensation.decider';
 
 /**
@@ -45,8 +47,7 @@ export class ReviewRequest {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(DISPENSE_BOUNDS.maxReasons)
-  @IsString({ each: true })
-  @Length(1, DISPENSE_BOUNDS.maxReasonLength, { each: true })
+  @IsText(TextLimits.reason, { each: true })
   reasons?: string[];
 }
 
@@ -69,16 +70,14 @@ export class DispenseLineRequest {
   unitPriceFen: number;
 
   @ApiProperty({ example: 'B20260101', description: '1 to 64 printable characters without spaces' })
-  @IsString()
-  @Length(1, 64)
+  @IsText(TextLimits.batchNo)
   batchNo: string;
 
   @ApiProperty({ type: [String], example: ['81234567890123456789'], description: 'drug traceability codes, 20 digits each; 1 to quantity per line (D6)' })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(DISPENSE_BOUNDS.maxTraceCodesPerLine)
-  @IsString({ each: true })
-  @Length(1, 64, { each: true })
+  @IsText(TextLimits.traceCode, { each: true })
   traceCodes: string[];
 }
 
@@ -106,9 +105,7 @@ export class DispenseRequest {
 
 export class ReversalRequest {
   @ApiProperty({ example: 'patient returned unopened packages', minLength: 1, maxLength: DISPENSE_BOUNDS.maxReasonLength })
-  @IsString()
-  @Length(1, DISPENSE_BOUNDS.maxReasonLength)
-  @Matches(/\S/, { message: 'reason must not be blank' })
+  @IsText(TextLimits.reason)
   reason: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'client-chosen id for safe retries' })

@@ -16,6 +16,8 @@ import {
   DEFAULT_MAX_BACKOFF_MS,
   backoffMs,
   deadLetterRecord,
+  DeadLetterTally,
+  decodeDeadLetter,
   encodeMessage,
   errorMessage,
   nonNegative,
@@ -24,7 +26,15 @@ import {
   sleep,
 } from '../codec';
 import { jsonLinesLogger, type LogLevel, type MessagingLogger } from '../logger';
-import { UnprocessableMessageError, type ConsumerHandle, type ConsumerOptions, type MessageBus, type OutgoingMessage } from '../message-bus.port';
+import {
+  UnprocessableMessageError,
+  type ConsumerHandle,
+  type ConsumerOptions,
+  type DeadLetterConsumerOptions,
+  type DeadLetterSummary,
+  type MessageBus,
+  type OutgoingMessage,
+} from '../message-bus.port';
 
 export interface KafkaMessageBusOptions {
   brokers: readonly string[];
@@ -107,6 +117,7 @@ export class KafkaMessageBus implements MessageBus {
   private readonly consumers = new Set<Consumer>();
   private readonly knownTopics = new Set<string>();
   private topicLock: Promise<unknown> = Promise.resolve();
+  private readonly tally = new DeadLetterTally();
 
   constructor(private readonly options: KafkaMessageBusOptions) {
     if (!options.brokers || options.brokers.length === 0) throw new TypeError('KafkaMessageBus needs at least one broker');
@@ -164,8 +175,26 @@ export class KafkaMessageBus implements MessageBus {
       maxAttempts: positiveInt('maxAttempts', options.maxAttempts, DEFAULT_MAX_ATTEMPTS),
       initialBackoffMs: nonNegative('initialBackoffMs', options.initialBackoffMs, DEFAULT_INITIAL_BACKOFF_MS),
     };
+    return this.runConsumer(options.groupId, options.topics, (payload) => this.eachBatch(options, settings, payload));
+  }
+
+  async consumeDeadLetters(options: DeadLetterConsumerOptions): Promise<ConsumerHandle> {
+    if (!options.groupId) throw new TypeError('groupId is required');
+    if (!options.topics || options.topics.length === 0) throw new TypeError('at least one topic is required');
+    const initialBackoffMs = nonNegative('initialBackoffMs', options.initialBackoffMs, DEFAULT_INITIAL_BACKOFF_MS);
     await this.ready();
     await this.ensureTopics(options.topics);
+    return this.runConsumer(options.groupId, options.topics.map(deadLetterTopic), (payload) => this.eachDeadLetterBatch(options, initialBackoffMs, payload));
+  }
+
+  deadLetterSummary(): DeadLetterSummary {
+    return this.tally.summary();
+  }
+
+  private async runConsumer(groupId: string, topics: readonly string[], eachBatch: (payload: EachBatchPayload) => Promise<void>): Promise<ConsumerHandle> {
+    await this.ready();
+    await this.ensureTopics(topics.filter((t) => !t.endsWith('.dlq')));
+    const options = { groupId, topics };
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: this.sessionTimeout,
@@ -189,7 +218,7 @@ export class KafkaMessageBus implements MessageBus {
         autoCommitInterval: this.commitIntervalMs,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.partitionsConsumedConcurrently,
-        eachBatch: (payload) => this.eachBatch(options, settings, payload),
+        eachBatch,
       });
     } catch (e) {
       this.consumers.delete(consumer);
@@ -317,6 +346,33 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
+  /** Dead letters are never dead-lettered again nor skipped: a failing handler holds its partition and retries. */
+  private async eachDeadLetterBatch(
+    options: DeadLetterConsumerOptions,
+    initialBackoffMs: number,
+    { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload,
+  ): Promise<void> {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const key = message.key ? message.key.toString('utf8') : null;
+      const raw = message.value ? message.value.toString('utf8') : '';
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.whileHeartbeating(heartbeat, () => options.handler(decodeDeadLetter(raw, { topic: batch.topic, partition: batch.partition, offset: message.offset, key })));
+          break;
+        } catch (e) {
+          this.logger.log(attempt === 1 ? 'warn' : 'error', 'dead-letter handler failed; retrying', { topic: batch.topic, partition: batch.partition, offset: message.offset, groupId: options.groupId, attempt, error: errorMessage(e) });
+        }
+        if (!isRunning()) return;
+        await this.whileHeartbeating(heartbeat, () => sleep(backoffMs(attempt, initialBackoffMs, this.maxBackoffMs)));
+        if (!isRunning()) return;
+      }
+      resolveOffset(message.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
   private async handleMessage(
     options: ConsumerOptions,
     settings: { maxAttempts: number; initialBackoffMs: number },
@@ -381,6 +437,7 @@ export class KafkaMessageBus implements MessageBus {
       acks: -1,
       messages: [{ key, value: JSON.stringify(record), headers: { dlq_group: groupId } }],
     });
+    this.tally.note(record);
     this.logger.log('warn', 'message dead-lettered', { deadLetterTopic: deadLetterTopic(topic), topic, partition, offset: message.offset, key, groupId, reason });
   }
 }

@@ -1,3 +1,4 @@
+import { textProblem, TextLimits } from '@rx/contracts';
 import { addDays, exhaustive, type Decider } from '@rx/kernel';
 import type { Institution } from '@rx/reference-data';
 import type { IssuePrescription, PrescriptionCommand, RequestRevocation } from './prescription.commands';
@@ -32,7 +33,7 @@ import type { PrescriptionContent, PrescriptionEvent, PrescriptionIssued, Prescr
 export const MAX_ITEMS = 20;
 export const MAX_DOSE = 10_000;
 export const MAX_TIMES_PER_DAY = 24;
-export const MAX_REASON_LENGTH = 500;
+export const MAX_REASON_LENGTH = TextLimits.reason.max;
 
 export type IssuedFacts = PrescriptionIssued['data'];
 
@@ -258,7 +259,7 @@ function requestRevocation(cmd: RequestRevocation, s: Prescription, now: Date): 
   if (s.status === 'NONE') throw new PrescriptionNotFound(`prescription ${d.prescriptionId} not found`);
   if (s.rx.institutionId !== d.institutionId) throw new NotIssuingInstitution('only physicians of the issuing institution may revoke it');
   const reason = d.reason.trim();
-  if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
+  if (textProblem(reason, TextLimits.reason)) {
     throw new RevocationReasonInvalid(`a revocation reason of 1 to ${MAX_REASON_LENGTH} characters is required`, { field: 'reason' });
   }
   switch (s.status) {

@@ -18,6 +18,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { TextLimits } from '@rx/contracts';
+import { IsText } from '@rx/runtime';
 import { MAX_DOSE, MAX_ITEMS, MAX_TIMES_PER_DAY } from '../domain/prescription.decider';
 
 /** Edge validation only (style.md §7): shapes and hostile-input bounds. Domain rules answer 422. */
@@ -29,9 +31,8 @@ export class DiagnosisDto {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9.\-]{0,15}$/, { message: 'code must be an ICD-style code of at most 16 characters' })
   code: string;
 
-  @ApiProperty({ example: 'type 2 diabetes mellitus' })
-  @IsString()
-  @Length(1, 200)
+  @ApiProperty({ example: 'type 2 diabetes mellitus', description: `1 to ${TextLimits.diagnosisName.max} characters (code points), not blank` })
+  @IsText(TextLimits.diagnosisName)
   name: string;
 }
 
@@ -113,9 +114,7 @@ export class IssuePrescriptionRequest {
 }
 
 export class RevokePrescriptionRequest {
-  @ApiProperty({ example: 'wrong dosage; re-issued', minLength: 1, maxLength: 500 })
-  @IsString()
-  @Length(1, 500)
-  @Matches(/\S/, { message: 'reason must not be blank' })
+  @ApiProperty({ example: 'wrong dosage; re-issued', minLength: 1, maxLength: TextLimits.reason.max })
+  @IsText(TextLimits.reason)
   reason: string;
 }

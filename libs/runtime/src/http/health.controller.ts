@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, EventStore, LEADER_ELECTION, type LeaderElection, type LeadershipStatus } from '@rx/event-store';
-import { MESSAGE_BUS, MessageBus } from '@rx/messaging';
+import { MESSAGE_BUS, MessageBus, type DeadLetterSummary } from '@rx/messaging';
 import { RX_CONFIG, RuntimeConfig } from '../config';
 import { EventPlumbing } from '../event-plumbing';
 
@@ -18,6 +18,8 @@ export interface HealthReport {
   relays: ReturnType<EventPlumbing['relayStatus']>;
   /** This instance, and which instance leads each singleton job (relays, sweepers). */
   leadership: LeadershipStatus | { kind: string; error: string };
+  /** Messages this process's consumers dead-lettered since it started; any makes the status degraded. */
+  deadLetters: DeadLetterSummary;
 }
 
 @ApiTags('health')
@@ -32,7 +34,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'store and bus answer' })
+  @ApiOkResponse({ description: 'store and bus answer; `status` is degraded (still 200) when a message was dead-lettered' })
   @ApiServiceUnavailableResponse({ description: 'the store or the bus does not answer' })
   async health(@Res({ passthrough: true }) reply: Reply): Promise<HealthReport> {
     const [store, bus, leadership] = await Promise.all([
@@ -41,14 +43,18 @@ export class HealthController {
       this.election.status().catch((e: unknown) => ({ kind: 'unknown', error: (e as Error).message })),
     ]);
     const ok = store.ok && bus.ok;
+    const deadLetters = this.bus.deadLetterSummary();
+    // A dead letter degrades the report but not the status code: a 503 would take every instance
+    // out of a load balancer over one refused message, turning a poison message into an outage.
     reply.status(ok ? 200 : 503);
     return {
-      status: ok ? 'ok' : 'degraded',
+      status: ok && deadLetters.count === 0 ? 'ok' : 'degraded',
       app: this.config.appName,
       store: { kind: this.store.kind, ...store },
       bus: { kind: this.bus.kind, ...bus },
       relays: this.plumbing.relayStatus(),
       leadership,
+      deadLetters,
     };
   }
 }

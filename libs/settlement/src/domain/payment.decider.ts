@@ -1,5 +1,5 @@
 import { canonicalJson, exhaustive, type Decider, type Fen } from '@rx/kernel';
-import { SETTLEMENT_AMOUNT_KEYS, type SettlementAmountsV1 } from '@rx/contracts';
+import { SETTLEMENT_AMOUNT_KEYS, textProblem, TextLimits, type SettlementAmountsV1 } from '@rx/contracts';
 import type { AccountDelta, BenefitDelta, FundPaymentBreakdown, FundPaymentLine } from './fund-payment.calculator';
 import { FundPaymentAlreadyRecorded, FundPaymentNotFound, InvalidFundPaymentRecord } from './settlement.errors';
 
@@ -91,7 +91,7 @@ function negateLine(l: FundPaymentLine): LineAmounts {
   return { lineNo: l.lineNo, ...(Object.fromEntries(LINE_AMOUNT_KEYS.map((k) => [k, negate(l[k])])) as Record<LineAmountKey, Fen>) };
 }
 
-const MAX_REASON = 500;
+const MAX_REASON = TextLimits.reason.max;
 
 function decide(command: PaymentCommand, state: Payment, now: Date): PaymentEvent[] {
   switch (command.type) {
@@ -107,7 +107,7 @@ function decide(command: PaymentCommand, state: Payment, now: Date): PaymentEven
     }
     case 'ReverseFundPayment': {
       const { dispenseId, reason } = command.data;
-      if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON) {
+      if (textProblem(reason, TextLimits.reason)) {
         throw new InvalidFundPaymentRecord(`a reversal needs a reason of 1..${MAX_REASON} characters`, { field: 'reason' });
       }
       if (state.status === 'none') throw new FundPaymentNotFound(`no fund payment for dispense ${dispenseId}`);

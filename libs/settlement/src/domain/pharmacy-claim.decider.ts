@@ -1,3 +1,4 @@
+import { textProblem, TextLimits } from '@rx/contracts';
 import { exhaustive, type Decider, type Fen, chinaDate } from '@rx/kernel';
 import type { HolidayCalendarYear } from '@rx/reference-data';
 import {
@@ -96,7 +97,7 @@ export interface PharmacyClaimConfig {
   deadlineWorkingDays: number;
 }
 
-const MAX_REASON = 500;
+const MAX_REASON = TextLimits.reason.max;
 const MAX_LINES = 10_000;
 
 function decideWith(config: PharmacyClaimConfig) {
@@ -149,7 +150,7 @@ function decideWith(config: PharmacyClaimConfig) {
         const refused = new Map<string, string>();
         for (const r of refusedLines) {
           const reason = typeof r.reason === 'string' ? r.reason.trim() : '';
-          if (reason.length === 0 || reason.length > MAX_REASON) {
+          if (textProblem(reason, TextLimits.reason)) {
             throw new RefusalReasonRequired(`refusing ${r.dispenseId} needs a reason of 1..${MAX_REASON} characters`, { field: 'refusedLines' });
           }
           if (!inClaim.has(r.dispenseId)) throw new RefusedLineNotInClaim(`dispense ${r.dispenseId} is not in claim ${claimId}`, { field: 'refusedLines' });

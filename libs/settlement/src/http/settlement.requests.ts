@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { TextLimits } from '@rx/contracts';
+import { IsText } from '@rx/runtime';
 import { DISSOLUTION_REASONS } from '../domain/agreement.decider';
 import { ID_PATTERN } from './params';
 
@@ -46,10 +48,8 @@ export class RefusedLineDto {
   @Matches(ID_PATTERN, { message: 'dispenseId must be a dispense id' })
   dispenseId: string;
 
-  @ApiProperty({ example: 'no traceability codes recorded', minLength: 1, maxLength: 500 })
-  @IsString()
-  @Length(1, 500)
-  @Matches(/\S/, { message: 'reason must not be blank' })
+  @ApiProperty({ example: 'no traceability codes recorded', minLength: 1, maxLength: TextLimits.reason.max })
+  @IsText(TextLimits.reason)
   reason: string;
 }
 

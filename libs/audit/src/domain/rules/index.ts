@@ -9,3 +9,4 @@ export * from './trace-code-reuse.rule';
 export * from './three-fixed-attempt.rule';
 export * from './drug-not-indicated.rule';
 export * from './personal-account-cash-out.rule';
+export * from './dead-letter.rule';

@@ -1,4 +1,4 @@
-import { DispensingEventTypes } from '@rx/contracts';
+import { DispensingEventTypes, textProblem, TextLimits } from '@rx/contracts';
 import type { PrescriptionCommand } from '../../domain/prescription.commands';
 
 /**
@@ -20,7 +20,8 @@ const need = (ok: boolean, what: string) => {
 };
 const id = (d: Data, k: string) => {
   const v = d[k];
-  need(typeof v === 'string' && v.trim().length > 0 && v.length <= 128, `data.${k} must be a non-empty string of at most 128 characters`);
+  const problem = textProblem(v, TextLimits.id);
+  need(problem === undefined, `data.${k} ${problem}`);
   return v as string;
 };
 const instant = (d: Data, k: string) => {
