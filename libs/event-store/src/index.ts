@@ -5,6 +5,7 @@ export * from './stream-filter';
 export * from './command-runner';
 export * from './catch-up-reader';
 export * from './event-store.factory';
+export * from './write-tracking-store';
 export { MAX_EVENT_TYPE_LENGTH, MAX_STREAM_ID_LENGTH } from './append-validation';
 export { SqliteEventStore, DEFAULT_READ_ALL_MAX_COUNT, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 export { EventStoreDbEventStore, CHECKPOINT_STREAM_PREFIX, type EventStoreDbEventStoreOptions } from './eventstoredb/esdb-event-store';

@@ -27,6 +27,8 @@ export interface RuntimeConfig {
   production: boolean;
   /** Names this process among the instances of its app (leader election, /health). */
   instanceId: string;
+  /** SQLite durability: FULL (default) fsyncs every commit; NORMAL may lose the last commits on a power cut. */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
 }
 
 export class ConfigError extends Error {
@@ -109,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
 
   const instanceId = env.RX_INSTANCE_ID ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}`;
   if (!/^[A-Za-z0-9._-]{1,60}$/.test(instanceId)) problems.push(`RX_INSTANCE_ID must be 1-60 of letters, digits, '.', '_' and '-' (got "${instanceId}")`);
+  const sqliteSynchronous = env.RX_SQLITE_SYNCHRONOUS ?? 'FULL';
+  if (sqliteSynchronous !== 'FULL' && sqliteSynchronous !== 'NORMAL') problems.push(`RX_SQLITE_SYNCHRONOUS must be FULL or NORMAL (got "${sqliteSynchronous}")`);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -127,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     logLevel,
     production,
     instanceId,
+    sqliteSynchronous: sqliteSynchronous as RuntimeConfig['sqliteSynchronous'],
   };
 }
 

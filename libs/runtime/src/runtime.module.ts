@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuthModule } from '@rx/auth';
-import { createEventStore, createLeaderElection, EVENT_STORE, EventStore, LEADER_ELECTION } from '@rx/event-store';
+import { createEventStore, createLeaderElection, EVENT_STORE, EventStore, LEADER_ELECTION, WriteTrackingStore } from '@rx/event-store';
 import { CLOCK, Clock, ID_GENERATOR, IdGenerator, systemClock, uuidGenerator } from '@rx/kernel';
 import { InMemoryMessageBus, KafkaMessageBus, MESSAGE_BUS, MessageBus } from '@rx/messaging';
 import { ALL_TOPICS, AUDIT_TOPIC } from '@rx/contracts';
@@ -33,7 +33,8 @@ export class RuntimeModule {
       { provide: RX_CONFIG, useValue: config },
       { provide: CLOCK, useValue: options.clock ?? systemClock },
       { provide: ID_GENERATOR, useValue: options.ids ?? uuidGenerator },
-      { provide: EVENT_STORE, useFactory: () => options.store ?? createEventStore(config.eventStore) },
+      // Watched for failing writes, whatever the adapter: /health says the store is not ok while they fail.
+      { provide: EVENT_STORE, useFactory: () => new WriteTrackingStore(options.store ?? createEventStore(config.eventStore, { sqlite: { synchronous: config.sqliteSynchronous } })) },
       { provide: MESSAGE_BUS, useFactory: () => options.bus ?? createBus(config) },
       // One leader per singleton job (relays, sweepers) among the instances sharing the store.
       { provide: LEADER_ELECTION, useFactory: (store: EventStore) => createLeaderElection(store, { instanceId: config.instanceId }), inject: [EVENT_STORE] },

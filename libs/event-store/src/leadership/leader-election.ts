@@ -1,6 +1,7 @@
 import type { EventStore } from '../event-store.port';
 import { PostgresEventStore } from '../postgres/postgres-event-store';
 import { PostgresLeaderElection, type PostgresLeaderElectionOptions } from './postgres-leader-election';
+import { WriteTrackingStore } from '../write-tracking-store';
 
 /** What a singleton job (a relay, a sweeper) does when this instance gains or loses its lead. */
 export interface LeaderJob {
@@ -50,7 +51,9 @@ export interface LeaderElectionOptions extends Omit<PostgresLeaderElectionOption
  * job (SQLite serves one host and EventStoreDB offers no lock; run one instance of an app there, or
  * accept what two relays publish twice, which idempotent consumers absorb).
  */
-export function createLeaderElection(store: EventStore, options: LeaderElectionOptions): LeaderElection {
+export function createLeaderElection(given: EventStore, options: LeaderElectionOptions): LeaderElection {
+  // The adapter itself decides, not a wrapper around it (the runtime watches writes through one).
+  const store = given instanceof WriteTrackingStore ? given.inner : given;
   if (store instanceof PostgresEventStore) return new PostgresLeaderElection({ ...options, connection: store.connectionConfig });
   return new SingleInstanceElection(options.instanceId);
 }

@@ -41,12 +41,47 @@ describe('SqliteEventStore', () => {
 
   it('creates the parent directory and opens the file in WAL mode', () => {
     const file = tempFile();
-    open(file, { synchronous: 'FULL' });
+    open(file);
     expect(existsSync(file)).toBe(true);
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
   });
+
+  it('fsyncs every commit by default (synchronous=FULL); NORMAL only when asked for', async () => {
+    expect(open(tempFile()).synchronous).toBe('FULL');
+    expect(open(tempFile(), { synchronous: 'NORMAL' }).synchronous).toBe('NORMAL');
+    expect((await open(tempFile()).ping()).detail).toContain('synchronous=FULL');
+    expect(() => open(tempFile(), { synchronous: 'OFF' as never })).toThrow(/synchronous must be NORMAL or FULL/);
+  });
+
+  it('a full file (its page cap reached, as a full disk) fails appends as unavailable, refuses nothing else, and takes writes again once it has room', async () => {
+    const file = tempFile();
+    const store = open(file, { maxPageCount: 16, walCheckpoint: 'inline' });
+    const id = `prescription-${randomUUID()}`;
+    const big = 'x'.repeat(3000);
+    let failure: unknown;
+    let written = 0;
+    for (let i = 0; i < 100 && !failure; i++) {
+      try {
+        await store.append(id, [newEvent('Big', { big, i })], { expectedRevision: written - 1 < 0 ? 'no_stream' : written - 1 });
+        written++;
+      } catch (e) {
+        failure = e;
+      }
+    }
+    expect(failure).toBeInstanceOf(EventStoreUnavailableError);
+    expect((failure as Error).message).toMatch(/SQLITE_FULL/);
+    expect(written).toBeGreaterThan(0);
+    // Nothing half-written: the stream holds exactly what was acknowledged, and it still verifies.
+    const read = await store.readStream(id);
+    expect(read).toHaveLength(written);
+    expect(verifyStream(id, read).ok).toBe(true);
+    await store.close();
+    const roomier = open(file, { maxPageCount: 1000 });
+    await roomier.append(id, [newEvent('Small')], { expectedRevision: written - 1 });
+    expect(await roomier.readStream(id)).toHaveLength(written + 1);
+  }, 30_000);
 
   it('keeps events and checkpoints across close and reopen', async () => {
     const file = tempFile();

@@ -27,11 +27,18 @@ import { type Batch, type BatchSource, PollingSubscription } from './sqlite-subs
 
 export interface SqliteEventStoreOptions {
   /**
-   * NORMAL (default): in WAL mode a commit survives a process crash but the last transactions
-   * before an OS crash or power loss may be lost; the file is never corrupted. FULL: every commit
-   * is fsynced before the append returns, at a large cost in appends per second.
+   * FULL (default): every commit is fsynced before the append returns, so an acknowledged command
+   * survives a power cut. NORMAL: in WAL mode a commit survives a process crash, but the last
+   * transactions before an OS crash or power loss may be lost (the file is never corrupted); an
+   * explicit choice for stores whose loss can be replayed (benchmarks, tests).
    */
   synchronous?: 'NORMAL' | 'FULL';
+  /**
+   * Caps the file at this many pages (SQLite's max_page_count; pages are 4 KiB): appends beyond it
+   * fail as on a full disk (EventStoreUnavailableError), leaving room for the rest of the host.
+   * Default: no cap beyond SQLite's own.
+   */
+  maxPageCount?: number;
   /** How long an append waits for another connection's write lock before failing; default 5000 ms. */
   busyTimeoutMs?: number;
   /** Live subscriptions re-check the file this often, to see other processes' appends; default 200 ms. */
@@ -180,7 +187,8 @@ export class SqliteEventStore implements EventStore, BatchSource {
     if (typeof path !== 'string' || path.trim() === '') throw new Error('SqliteEventStore: a file path or ":memory:" is required');
     this.path = path;
     this.settings = {
-      synchronous: options.synchronous ?? 'NORMAL',
+      synchronous: options.synchronous ?? 'FULL',
+      maxPageCount: options.maxPageCount ?? 0,
       busyTimeoutMs: options.busyTimeoutMs ?? 5000,
       pollIntervalMs: options.pollIntervalMs ?? 200,
       subscriptionBatchSize: options.subscriptionBatchSize ?? 500,
@@ -200,6 +208,9 @@ export class SqliteEventStore implements EventStore, BatchSource {
     if (this.settings.walCheckpoint !== 'background' && this.settings.walCheckpoint !== 'inline') {
       throw new Error(`SqliteEventStore: walCheckpoint must be background or inline, not ${String(this.settings.walCheckpoint)}`);
     }
+    if (!Number.isSafeInteger(this.settings.maxPageCount) || this.settings.maxPageCount < 0) {
+      throw new Error(`SqliteEventStore: maxPageCount must be a positive integer, not ${String(this.settings.maxPageCount)}`);
+    }
     if (this.settings.synchronous !== 'NORMAL' && this.settings.synchronous !== 'FULL') {
       throw new Error(`SqliteEventStore: synchronous must be NORMAL or FULL, not ${String(this.settings.synchronous)}`);
     }
@@ -213,6 +224,7 @@ export class SqliteEventStore implements EventStore, BatchSource {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${this.settings.synchronous}`);
       this.db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(this.settings.busyTimeoutMs))}`);
+      if (this.settings.maxPageCount > 0) this.db.pragma(`max_page_count = ${this.settings.maxPageCount}`);
       if (this.backgroundCheckpoints) this.db.pragma(`wal_autocheckpoint = ${SAFETY_NET_AUTOCHECKPOINT_PAGES}`);
       this.db.exec(SCHEMA);
     } catch (error) {
@@ -470,11 +482,17 @@ export class SqliteEventStore implements EventStore, BatchSource {
     return new Promise<void>((resolve, reject) => this.enqueue({ kind: 'checkpoint', name, position, resolve, reject }));
   }
 
+  /** The durability in force on this connection (read back from SQLite, not from the options). */
+  get synchronous(): 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA' {
+    const level = this.db.pragma('synchronous', { simple: true }) as number;
+    return (['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const)[level] ?? 'OFF';
+  }
+
   async ping(): Promise<{ ok: boolean; detail?: string }> {
     if (this.closed) return { ok: false, detail: 'closed' };
     try {
       this.stmt.ping.get();
-      return { ok: true, detail: `sqlite ${this.path}` };
+      return { ok: true, detail: `sqlite ${this.path} (synchronous=${this.synchronous})` };
     } catch (error) {
       return { ok: false, detail: errorMessage(error) };
     }
@@ -640,9 +658,15 @@ function prefixUpperBound(prefix: string): string | undefined {
   return prefix.slice(0, -1) + String.fromCharCode(last + 1);
 }
 
+/** The file cannot take writes (disk or file size limit full, I/O failing, read-only): not the command's fault. */
+const UNWRITABLE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/;
+
 function translateSqliteError(error: unknown): unknown {
   if (error instanceof Database.SqliteError && (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'))) {
     return new EventStoreUnavailableError(`SQLite event store is locked by another writer: ${error.message}`, error);
+  }
+  if (error instanceof Database.SqliteError && UNWRITABLE.test(error.code)) {
+    return new EventStoreUnavailableError(`SQLite event store cannot write (${error.code}): ${error.message}`, error);
   }
   if (error instanceof TypeError && /database connection is not open/i.test(error.message)) {
     return new EventStoreUnavailableError('SQLite event store is closed', error);
