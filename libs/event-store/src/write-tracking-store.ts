@@ -4,8 +4,9 @@ import type { AppendOptions, EventStore, NewEvent } from './event-store.port';
 /**
  * Any adapter, watched for failing writes: while its last write failed because the store could not
  * take it (a full disk, I/O errors, a lost connection: `EventStoreUnavailableError`), `ping` says
- * not ok, even though reads (what a bare ping tries) still work. The first write that succeeds
- * clears it. Store-agnostic, so `/health` means the same on every adapter.
+ * not ok, even though reads (what a bare ping tries) still work. The first append that stores an
+ * event clears it; a checkpoint saved does not (on a full disk an update in place may still fit
+ * while every new event fails). Store-agnostic, so `/health` means the same on every adapter.
  */
 export class WriteTrackingStore implements EventStore {
   readonly kind: EventStore['kind'];
@@ -19,10 +20,10 @@ export class WriteTrackingStore implements EventStore {
   }
 
   append(streamId: string, events: readonly NewEvent[], options: AppendOptions): ReturnType<EventStore['append']> {
-    return this.track(this.inner.append(streamId, events, options));
+    return this.track(this.inner.append(streamId, events, options), (result) => result.written);
   }
   saveCheckpoint(name: string, position: bigint): Promise<void> {
-    return this.track(this.inner.saveCheckpoint(name, position));
+    return this.track(this.inner.saveCheckpoint(name, position), () => false);
   }
   readStream(...args: Parameters<EventStore['readStream']>) {
     return this.inner.readStream(...args);
@@ -56,10 +57,10 @@ export class WriteTrackingStore implements EventStore {
     return { ok: false, detail: `writes failing since ${failing.since}: ${failing.message}` };
   }
 
-  private track<T>(write: Promise<T>): Promise<T> {
+  private track<T>(write: Promise<T>, proves: (value: T) => boolean): Promise<T> {
     return write.then(
       (value) => {
-        this.failing = undefined;
+        if (this.failing && proves(value)) this.failing = undefined;
         return value;
       },
       (error: unknown) => {

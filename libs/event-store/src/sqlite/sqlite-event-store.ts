@@ -661,12 +661,24 @@ function prefixUpperBound(prefix: string): string | undefined {
 /** The file cannot take writes (disk or file size limit full, I/O failing, read-only): not the command's fault. */
 const UNWRITABLE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/;
 
+/**
+ * SQLite's result code, by name rather than `instanceof Database.SqliteError`: the native addon is
+ * loaded once per process and keeps the error class (and realm) of the first module instance that
+ * loaded it, so in a host that loads the module more than once (jest's registries) instanceof misses.
+ */
+function sqliteCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || (error as { name?: unknown }).name !== 'SqliteError') return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function translateSqliteError(error: unknown): unknown {
-  if (error instanceof Database.SqliteError && (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'))) {
-    return new EventStoreUnavailableError(`SQLite event store is locked by another writer: ${error.message}`, error);
+  const code = sqliteCode(error);
+  if (code && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+    return new EventStoreUnavailableError(`SQLite event store is locked by another writer: ${(error as Error).message}`, error);
   }
-  if (error instanceof Database.SqliteError && UNWRITABLE.test(error.code)) {
-    return new EventStoreUnavailableError(`SQLite event store cannot write (${error.code}): ${error.message}`, error);
+  if (code && UNWRITABLE.test(code)) {
+    return new EventStoreUnavailableError(`SQLite event store cannot write (${code}): ${(error as Error).message}`, error);
   }
   if (error instanceof TypeError && /database connection is not open/i.test(error.message)) {
     return new EventStoreUnavailableError('SQLite event store is closed', error);
