@@ -121,7 +121,7 @@ function report(m: Record<string, string>, e?: EmbeddedResult, a?: AppendFigures
     out.push(`| embedded errors (non-2xx, overload) | closed: ${e.closed.errors.toString()}; open ${settings.rate}/s: ${e.open.errors.toString()}; open ${e.sustainableRate}/s: ${e.sustainable.errors.toString()} | none |`);
   }
   if (a) {
-    out.push(`| raw appends/s: bare better-sqlite3 insert, one per commit (floor of a durable write) | ${int(a.bareInsertPerSecond)} | |`);
+    out.push(`| raw appends/s: bare better-sqlite3 insert, one per commit (floor of a durable write), synchronous=${process.env.RX_SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL'} | ${int(a.bareInsertPerSecond)} | |`);
     out.push(`| raw appends/s: SqliteEventStore, sequential / ${a.concurrency} concurrent | ${int(a.storeSequentialPerSecond)} / ${int(a.storeConcurrentPerSecond)} | |`);
   }
   if (e && a) {

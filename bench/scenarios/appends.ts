@@ -7,7 +7,7 @@ import { openRawEvents } from '../lib/raw-events';
 import { now } from '../lib/stats';
 
 export interface AppendFigures {
-  /** Bare better-sqlite3: one INSERT per autocommit transaction, WAL + synchronous NORMAL (the true floor of a durable write here). */
+  /** Bare better-sqlite3: one INSERT per autocommit transaction, WAL, the store's synchronous setting (the true floor of a durable write here). */
   bareInsertPerSecond: number;
   /** SqliteEventStore.append, one event per call, awaited one after another (validation, revision check, hash chain). */
   storeSequentialPerSecond: number;
@@ -24,13 +24,14 @@ const event = (i: number) => ({
   metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { role: 'pharmacist', id: 'PH001' }, occurredAt: new Date().toISOString() },
 });
 
-/** The raw store's append rate with the platform's settings (WAL, synchronous NORMAL), in this process. */
+/** The raw store's append rate with the platform's settings (WAL, synchronous FULL unless RX_SQLITE_SYNCHRONOUS=NORMAL), in this process. */
 export async function runAppends(durationMs: number, concurrency = 32): Promise<AppendFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'rx-bench-appends-'));
+  const synchronous = process.env.RX_SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL';
   try {
     // Bare floor: same table shape and indexes, no hash, no checks.
     const bareFile = join(dir, 'bare.sqlite');
-    const { db, insert } = openRawEvents(bareFile);
+    const { db, insert } = openRawEvents(bareFile, synchronous);
     let n = 0;
     const t0 = now();
     while (now() - t0 < durationMs) {
@@ -42,7 +43,7 @@ export async function runAppends(durationMs: number, concurrency = 32): Promise<
     const bareInsertPerSecond = n / ((now() - t0) / 1000);
     db.close();
 
-    const seqStore = new SqliteEventStore(join(dir, 'seq.sqlite'));
+    const seqStore = new SqliteEventStore(join(dir, 'seq.sqlite'), { synchronous });
     const revisions = new Map<string, number>();
     n = 0;
     const t1 = now();
@@ -57,7 +58,7 @@ export async function runAppends(durationMs: number, concurrency = 32): Promise<
     const storeSequentialPerSecond = n / ((now() - t1) / 1000);
     await seqStore.close();
 
-    const conStore = new SqliteEventStore(join(dir, 'con.sqlite'));
+    const conStore = new SqliteEventStore(join(dir, 'con.sqlite'), { synchronous });
     let total = 0;
     const t2 = now();
     await Promise.all(

@@ -31,3 +31,17 @@ export function addDaysToDate(date: string, days: number): string {
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00.000Z`) - Date.parse(`${from}T00:00:00.000Z`)) / DAY_MS);
 }
+
+/**
+ * True when the date (and time, if any) written at the start of an ISO-8601 text exist on the
+ * calendar. `Date.parse` rolls `2026-02-30` over to 2 March and `T24:00` to the next day; a client
+ * that wrote either meant something else, so it is refused rather than coerced.
+ */
+export function isCalendarValid(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return false;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || (m[6] !== undefined && Number(m[6]) > 59))) return false;
+  return true;
+}

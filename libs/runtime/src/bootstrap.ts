@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { TOKEN_SERVICE, type TokenService } from '@rx/auth';
 import { ConfigError, loadConfig, RuntimeConfig } from './config';
 import { configureHttp } from './http/configure-http';
+import { installRateLimit, installStrictJson, serverOptions } from './http/http-edge';
 import { JsonLogger } from './logger';
 import { RuntimeModule, RuntimeOptions } from './runtime.module';
 
@@ -26,8 +28,13 @@ export const BODY_LIMIT_BYTES = 256 * 1024;
 export async function createApp(runtime: RuntimeOptions, contexts: (Type | DynamicModule)[], logger: JsonLogger): Promise<NestFastifyApplication> {
   // A path parameter longer than find-my-way's default 100 characters would be a bare 414; the
   // routes' own pipes refuse an overlong id with a 400 naming the field.
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 } });
-  const app = await NestFactory.create<NestFastifyApplication>(AppRootModule.create(runtime, contexts), adapter, { logger, abortOnError: false });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 }, ...serverOptions(runtime.config.http) });
+  const app = await NestFactory.create<NestFastifyApplication>(AppRootModule.create(runtime, contexts), adapter, { logger, abortOnError: false, bodyParser: false });
+  // Beyond the cap Node closes new connections at once: slow clients cannot starve the others.
+  app.getHttpServer().maxConnections = runtime.config.http.maxConnections;
+  const fastify = app.getHttpAdapter().getInstance();
+  installStrictJson(fastify);
+  await installRateLimit(fastify, runtime.config.rateLimit, app.get<TokenService>(TOKEN_SERVICE, { strict: false }));
   configureHttp(app, `rx-circulation ${runtime.config.appName}`);
   return app;
 }

@@ -14,6 +14,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('defaults to durable commits, bounded clients and a rate limit', () => {
+    expect(loadConfig({})).toMatchObject({
+      sqliteSynchronous: 'FULL',
+      http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000, maxRequestsPerSocket: 1_000, maxConnections: 1_024 },
+      rateLimit: { max: 600, windowMs: 60_000 },
+    });
+    expect(loadConfig({ RX_SQLITE_SYNCHRONOUS: 'NORMAL', RX_RATE_LIMIT_MAX: '0' })).toMatchObject({ sqliteSynchronous: 'NORMAL', rateLimit: { max: 0 } });
+  });
+
   it('gives an app run alone its own SQLite file', () => {
     expect(loadConfig({}, 'dispensing').eventStore).toBe('sqlite:./data/dispensing.sqlite');
   });
@@ -36,6 +45,16 @@ describe('loadConfig', () => {
     [{ RX_JWT_MAX_LIFETIME_MINUTES: '1.5' }, 'RX_JWT_MAX_LIFETIME_MINUTES'],
     [{ RX_JWT_MAX_LIFETIME_MINUTES: '10081' }, 'RX_JWT_MAX_LIFETIME_MINUTES'],
     [{ RX_INSTANCE_ID: 'has space' }, 'RX_INSTANCE_ID'],
+    [{ RX_SQLITE_SYNCHRONOUS: 'OFF' }, 'RX_SQLITE_SYNCHRONOUS'],
+    [{ RX_HTTP_REQUEST_TIMEOUT_MS: '0x7530' }, 'RX_HTTP_REQUEST_TIMEOUT_MS'],
+    [{ RX_HTTP_HEADERS_TIMEOUT_MS: '50' }, 'RX_HTTP_HEADERS_TIMEOUT_MS'],
+    [{ RX_HTTP_HEADERS_TIMEOUT_MS: '20000', RX_HTTP_REQUEST_TIMEOUT_MS: '10000' }, 'RX_HTTP_HEADERS_TIMEOUT_MS'],
+    [{ RX_HTTP_IDLE_TIMEOUT_MS: 'soon' }, 'RX_HTTP_IDLE_TIMEOUT_MS'],
+    [{ RX_HTTP_KEEP_ALIVE_TIMEOUT_MS: '-1' }, 'RX_HTTP_KEEP_ALIVE_TIMEOUT_MS'],
+    [{ RX_HTTP_MAX_REQUESTS_PER_SOCKET: '1.5' }, 'RX_HTTP_MAX_REQUESTS_PER_SOCKET'],
+    [{ RX_HTTP_MAX_CONNECTIONS: '0' }, 'RX_HTTP_MAX_CONNECTIONS'],
+    [{ RX_RATE_LIMIT_MAX: 'lots' }, 'RX_RATE_LIMIT_MAX'],
+    [{ RX_RATE_LIMIT_WINDOW_MS: '10' }, 'RX_RATE_LIMIT_WINDOW_MS'],
   ])('refuses %j, naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {

@@ -29,6 +29,17 @@ export interface RuntimeConfig {
   instanceId: string;
   /** SQLite durability: FULL (default) fsyncs every commit; NORMAL may lose the last commits on a power cut. */
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** How long and how much one client may hold of the HTTP server (README "Security"). */
+  http: {
+    requestTimeoutMs: number;
+    headersTimeoutMs: number;
+    idleTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxRequestsPerSocket: number;
+    maxConnections: number;
+  };
+  /** Requests per window per client and route family; max 0 turns the limit off. */
+  rateLimit: { max: number; windowMs: number };
 }
 
 export class ConfigError extends Error {
@@ -114,6 +125,27 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
   const sqliteSynchronous = env.RX_SQLITE_SYNCHRONOUS ?? 'FULL';
   if (sqliteSynchronous !== 'FULL' && sqliteSynchronous !== 'NORMAL') problems.push(`RX_SQLITE_SYNCHRONOUS must be FULL or NORMAL (got "${sqliteSynchronous}")`);
 
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const text = env[name] ?? String(fallback);
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${text}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const http = {
+    requestTimeoutMs: int('RX_HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    headersTimeoutMs: int('RX_HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    idleTimeoutMs: int('RX_HTTP_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int('RX_HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    maxRequestsPerSocket: int('RX_HTTP_MAX_REQUESTS_PER_SOCKET', 1_000, 0, 1_000_000),
+    maxConnections: int('RX_HTTP_MAX_CONNECTIONS', 1_024, 1, 1_000_000),
+  };
+  // Node refuses a headers deadline beyond the whole request's.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push(`RX_HTTP_HEADERS_TIMEOUT_MS must not exceed RX_HTTP_REQUEST_TIMEOUT_MS (${http.headersTimeoutMs} > ${http.requestTimeoutMs})`);
+  const rateLimit = { max: int('RX_RATE_LIMIT_MAX', 600, 0, 1_000_000_000), windowMs: int('RX_RATE_LIMIT_WINDOW_MS', 60_000, 1_000, 3_600_000) };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     appName,
@@ -132,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     production,
     instanceId,
     sqliteSynchronous: sqliteSynchronous as RuntimeConfig['sqliteSynchronous'],
+    http,
+    rateLimit,
   };
 }
 

@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, Get, HttpCode, Inject, Param, Post, Query, type PipeTransform } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Auth } from '@rx/auth';
-import { CLOCK, type Clock } from '@rx/kernel';
+import { CLOCK, isCalendarValid, type Clock } from '@rx/kernel';
 import { AuditQueries } from '../application/audit-queries';
 import { InvalidAsOf } from '../domain/audit.errors';
 import { AlertsQuery, ID_PATTERN, ISO_INSTANT, StateAsOfQuery } from './audit.requests';
@@ -62,6 +62,6 @@ export class AuditController {
 
 function parseInstant(text: string): Date {
   const at = new Date(text);
-  if (!ISO_INSTANT.test(text) || Number.isNaN(at.getTime())) throw new InvalidAsOf(`asOf is not an ISO-8601 instant: ${text}`, { field: 'asOf' });
+  if (!ISO_INSTANT.test(text) || !isCalendarValid(text) || Number.isNaN(at.getTime())) throw new InvalidAsOf(`asOf is not an ISO-8601 instant: ${text}`, { field: 'asOf' });
   return at;
 }

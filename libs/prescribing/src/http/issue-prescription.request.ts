@@ -19,7 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TextLimits } from '@rx/contracts';
-import { IsText } from '@rx/runtime';
+import { IsDecimal, IsText } from '@rx/runtime';
 import { MAX_DOSE, MAX_ITEMS, MAX_TIMES_PER_DAY } from '../domain/prescription.decider';
 
 /** Edge validation only (style.md §7): shapes and hostile-input bounds. Domain rules answer 422. */
@@ -38,7 +38,7 @@ export class DiagnosisDto {
 
 export class DosageDto {
   @ApiProperty({ example: 0.5, description: 'amount per intake, in `unit`' })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsDecimal(4)
   @IsPositive()
   @Max(MAX_DOSE)
   dose: number;

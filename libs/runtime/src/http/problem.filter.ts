@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { HttpServer } from '@nestjs/common';
 import { DomainError, DomainErrorKind } from '@rx/kernel';
 import { ConcurrencyError, EventStoreUnavailableError, InvalidAppendError } from '@rx/event-store';
+import { EdgeRefusal } from './http-edge';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   rule: HttpStatus.UNPROCESSABLE_ENTITY,
@@ -52,6 +53,7 @@ export class ProblemFilter implements ExceptionFilter {
       return { status: 409, body: { code: 'CONCURRENT_MODIFICATION', message: 'the resource changed while the command ran; retry' } };
     }
     if (e instanceof InvalidAppendError) return { status: 400, body: { code: 'BAD_REQUEST', message: e.message } };
+    if (e instanceof EdgeRefusal) return { status: e.statusCode, body: { code: e.code, message: e.message } };
     if (e instanceof EventStoreUnavailableError) return { status: 503, body: { code: 'STORE_UNAVAILABLE', message: 'the event store is unavailable' } };
     if (e instanceof HttpException) {
       const status = e.getStatus();

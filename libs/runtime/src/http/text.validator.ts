@@ -20,3 +20,22 @@ export function IsText(limit: TextLimit, options?: ValidationOptions): PropertyD
       },
     });
 }
+
+/**
+ * A decimal with at most `places` decimal places, finite. class-validator's `maxDecimalPlaces`
+ * reads the digits after a "." in the number's text and threw on `1e-300` (no "."): a 500.
+ */
+export function IsDecimal(places: number, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isDecimal',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [places],
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(places)) === value,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} must be a number with at most ${places} decimal places`,
+      },
+    });
+}

@@ -1,4 +1,4 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, ValidationError, ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 
 export interface FieldError {
   field: string;
@@ -14,11 +14,22 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 }
 
 /**
+ * Path and query values stay the text the client sent: Nest's own conversion of a `number`
+ * parameter is `Number(text)`, which reads `0x7EA` or `2.026e3` as 2026. Each route's pipe
+ * parses its parameters strictly instead (e.g. `YearParam`).
+ */
+class StrictValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, _metadata: ArgumentMetadata): unknown {
+    return value;
+  }
+}
+
+/**
  * 400 with every field at fault. Unknown fields are refused, not silently dropped: a typo in a
  * prescription must not turn into a default.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

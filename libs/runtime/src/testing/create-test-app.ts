@@ -44,7 +44,8 @@ export async function createTestApp(options: {
   env?: Record<string, string>;
 }): Promise<TestApp> {
   const clock = options.clock ?? new ManualClock();
-  const config = loadConfig({ RX_JWT_SECRET: TEST_JWT_SECRET, RX_EVENT_STORE: 'sqlite::memory:', ...options.env }, 'test');
+  // Tests drive many requests from one client: a limit they never reach, unless a test sets its own.
+  const config = loadConfig({ RX_JWT_SECRET: TEST_JWT_SECRET, RX_EVENT_STORE: 'sqlite::memory:', RX_RATE_LIMIT_MAX: '100000000', ...options.env }, 'test');
   const store = options.store ?? createEventStore('sqlite::memory:');
   const bus = options.bus ?? new InMemoryMessageBus();
   const logger = new JsonLogger(process.env.RX_TEST_LOG === '1' ? 'debug' : 'error');

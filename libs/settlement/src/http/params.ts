@@ -29,9 +29,9 @@ export class UuidParam implements PipeTransform<string, string> {
 @Injectable()
 export class YearParam implements PipeTransform<unknown, number> {
   constructor(private readonly field = 'year') {}
-  /** The global ValidationPipe may already have turned the text into a number (transform: true). */
+  /** The text as sent: the global pipe converts no path value (`0x7EA` is not 2026). */
   transform(value: unknown): number {
-    const text = typeof value === 'number' || typeof value === 'string' ? String(value) : '';
+    const text = typeof value === 'string' ? value : '';
     if (!/^\d{4}$/.test(text) || Number(text) < 2000 || Number(text) > 2100) throw invalid(this.field, 'must be a year from 2000 to 2100');
     return Number(text);
   }
