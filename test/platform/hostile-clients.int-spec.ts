@@ -74,7 +74,7 @@ describe('rate limits', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
 
     expect((await get('/settlement/budget/522700/2026', t.bearer('agency', 'AG001', 'AGENCY'))).status).toBe(200);
-    expect((await get('/prescriptions/00000000-0000-4000-8000-000000000000', t.bearer('physician', 'D002', 'H001'))).status).toBe(404);
+    expect((await get('/prescriptions/00000000-0000-4000-8000-000000000000', t.bearer('physician', 'D002', 'H002'))).status).toBe(404);
     // A forged token does not mint a fresh bucket: it counts against the address.
     for (let i = 0; i < 3; i++) await get('/settlement/budget/522700/2026', 'Bearer forged.token.here');
     expect((await get('/settlement/budget/522700/2026', 'Bearer another.forged.one')).status).toBe(429);
