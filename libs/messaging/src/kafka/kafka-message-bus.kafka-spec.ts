@@ -135,6 +135,22 @@ describe('KafkaMessageBus (real broker)', () => {
     expect(Number.isNaN(Date.parse(letters[2].failedAt))).toBe(false);
   });
 
+  it('hands every dead letter (an unreadable record too) to a dead-letter consumer of <topic>.dlq, and counts its own', async () => {
+    const topic = uniqueName('rx.spec.dlqread');
+    const bus = await startBus({ topics: [topic], partitions: 1 });
+    const read: DeadLetter[] = [];
+    await bus.consumeDeadLetters({ groupId: uniqueName('auditor'), topics: [topic], handler: async (d) => void read.push(d) });
+    await bus.consume({ groupId: uniqueName('g'), topics: [topic], validate: () => 'nope', handler: async () => undefined });
+    await bus.publish(topic, [message('RX-1', { n: 1 })]);
+    const producer = await rawProducer();
+    await producer.send({ topic: deadLetterTopic(topic), messages: [{ key: 'RX-2', value: 'garbage' }] });
+    await eventually(() => read.length === 2, 'two dead letters read back', 30_000);
+    const [own, garbage] = [read.find((d) => d.key === 'RX-1')!, read.find((d) => d.key === 'RX-2')!];
+    expect(own).toMatchObject({ topic, key: 'RX-1', reason: 'invalid event: nope' });
+    expect(garbage).toMatchObject({ topic, key: 'RX-2', reason: 'unreadable dead-letter record', payload: 'garbage' });
+    expect(bus.deadLetterSummary()).toMatchObject({ count: 1, last: { topic, key: 'RX-1' } });
+  });
+
   it('retries a handler that fails twice and delivers the message once', async () => {
     const topic = uniqueName('rx.spec.retry');
     const bus = await startBus({ topics: [topic] });
