@@ -15,6 +15,7 @@ export const SettlementEventTypes = {
   claimSubmitted: 'rx.settlement.claim-submitted.v1',
   claimApproved: 'rx.settlement.claim-approved.v1',
   claimPaid: 'rx.settlement.claim-paid.v1',
+  recoveryRaised: 'rx.settlement.recovery-raised.v1',
 } as const;
 
 export type SettlementEventType = (typeof SettlementEventTypes)[keyof typeof SettlementEventTypes];
@@ -120,6 +121,42 @@ export interface RefusedClaimLineV1 {
   reason: string;
 }
 
+/** A recovery (冲销) deducted from a claim: the fund's share of a dispense refunded after an earlier claim paid it. */
+export interface RecoveryLineV1 {
+  dispenseId: string;
+  prescriptionId: string;
+  /** The paid claim that had reimbursed the refunded dispense. */
+  fromClaimId: string;
+  /** Positive: what the claim deducts. */
+  amountFen: number;
+}
+
+export interface RecoveredLineV1 extends RecoveryLineV1 {
+  /** Of amountFen, what the payment offset; the rest carries forward to the next claim. */
+  recoveredFen: number;
+}
+
+export interface WithdrawnClaimLineV1 extends ClaimLineV1 {
+  reason: string;
+}
+
+/**
+ * A dispense refunded after the claim that reimbursed it was paid: the pharmacy owes the fund its
+ * share back, deducted from its next claims (or outstanding, if none comes). Subject and key: the
+ * prescription id, so it sits in the prescription's history beside the refund.
+ */
+export interface RecoveryRaisedV1 {
+  claimId: string;
+  pharmacyId: string;
+  dispenseId: string;
+  prescriptionId: string;
+  regionCode: string;
+  year: number;
+  amountFen: number;
+  reason: string;
+  raisedAt: string;
+}
+
 export interface ClaimSubmittedV1 {
   claimId: string;
   pharmacyId: string;
@@ -135,6 +172,9 @@ export interface ClaimSubmittedV1 {
   dispenseCount: number;
   fundFen: number;
   lines: ClaimLineV1[];
+  /** Negative lines (optional: absent before recoveries existed); prescriptionIds covers them too. */
+  recoveries?: RecoveryLineV1[];
+  recoveryFen?: number;
   /** Distinct prescription ids of the lines, sorted. */
   prescriptionIds: string[];
 }
@@ -159,6 +199,12 @@ export interface ClaimPaidV1 {
   /** Paid after the deadline. */
   late: boolean;
   lines: ClaimLineV1[];
+  /** Optional (absent before recoveries existed): amountFen = grossFen - sum(recovered.recoveredFen). */
+  grossFen?: number;
+  /** Approved lines refunded before payment, taken out of it. */
+  withdrawnLines?: WithdrawnClaimLineV1[];
+  recovered?: RecoveredLineV1[];
+  carriedForwardFen?: number;
   prescriptionIds: string[];
 }
 
@@ -169,6 +215,7 @@ export interface SettlementEventDataByType {
   'rx.settlement.claim-submitted.v1': ClaimSubmittedV1;
   'rx.settlement.claim-approved.v1': ClaimApprovedV1;
   'rx.settlement.claim-paid.v1': ClaimPaidV1;
+  'rx.settlement.recovery-raised.v1': RecoveryRaisedV1;
 }
 
 export type SettlementCloudEvent = {
@@ -177,7 +224,9 @@ export type SettlementCloudEvent = {
 
 /** Which data field is the envelope's subject and the partition key. */
 export function settlementSubjectField(type: SettlementEventType): 'prescriptionId' | 'pharmacyId' {
-  return type === SettlementEventTypes.fundPaymentRecorded || type === SettlementEventTypes.fundPaymentReversed ? 'prescriptionId' : 'pharmacyId';
+  return type === SettlementEventTypes.fundPaymentRecorded || type === SettlementEventTypes.fundPaymentReversed || type === SettlementEventTypes.recoveryRaised
+    ? 'prescriptionId'
+    : 'pharmacyId';
 }
 
 // ---- validation: hand-written so a dead-letter reason names the exact field ----
@@ -278,6 +327,17 @@ function claimLines(d: Data, k: string, p: string, min = 0): void {
   });
 }
 
+function recoveryLines(d: Data, k: string, p: string, recovered: boolean): void {
+  if (d[k] === undefined) return;
+  arr(d, k, p, MAX_LINES).forEach((e, i) => {
+    const lp = `${p}.${k}[${i}]`;
+    const l = obj(e, lp);
+    for (const f of ['dispenseId', 'prescriptionId', 'fromClaimId']) str(l, f, lp);
+    const amount = int(l, 'amountFen', lp, 1);
+    if (recovered && int(l, 'recoveredFen', lp, 0) > amount) fail(`${lp}.recoveredFen`, 'must not exceed amountFen');
+  });
+}
+
 function prescriptionIds(d: Data, p: string): void {
   arr(d, 'prescriptionIds', p, MAX_LINES).forEach((v, i) => {
     const problem = textProblem(v, TextLimits.id);
@@ -324,6 +384,10 @@ const validators: { [K in SettlementEventType]: Check } = {
     claimLines(d, 'lines', p, 1);
     if (int(d, 'dispenseCount', p, 1) !== (d.lines as unknown[]).length) fail(`${p}.dispenseCount`, 'must equal the number of lines');
     if (int(d, 'fundFen', p, 0) !== (d.lines as ClaimLineV1[]).reduce((a, l) => a + l.fundFen, 0)) fail(`${p}.fundFen`, 'must equal the sum of the lines');
+    recoveryLines(d, 'recoveries', p, false);
+    if (d.recoveries !== undefined && int(d, 'recoveryFen', p, 0) !== (d.recoveries as RecoveryLineV1[]).reduce((a, l) => a + l.amountFen, 0)) {
+      fail(`${p}.recoveryFen`, 'must equal the sum of the recoveries');
+    }
     prescriptionIds(d, p);
   },
   'rx.settlement.claim-approved.v1': (d, p) => {
@@ -343,10 +407,35 @@ const validators: { [K in SettlementEventType]: Check } = {
   'rx.settlement.claim-paid.v1': (d, p) => {
     for (const k of ['claimId', 'pharmacyId', 'paidBy']) str(d, k, p);
     instant(d, 'paidAt', p);
-    int(d, 'amountFen', p, 0);
+    const amount = int(d, 'amountFen', p, 0);
     bool(d, 'late', p);
     claimLines(d, 'lines', p);
+    recoveryLines(d, 'recovered', p, true);
+    if (d.grossFen !== undefined) {
+      const gross = int(d, 'grossFen', p, 0);
+      if (gross !== (d.lines as ClaimLineV1[]).reduce((a, l) => a + l.fundFen, 0)) fail(`${p}.grossFen`, 'must equal the sum of the lines');
+      const recovered = ((d.recovered as RecoveredLineV1[] | undefined) ?? []).reduce((a, r) => a + r.recoveredFen, 0);
+      if (amount !== gross - recovered) fail(`${p}.amountFen`, 'must equal grossFen less what was recovered');
+      int(d, 'carriedForwardFen', p, 0);
+    }
+    if (d.withdrawnLines !== undefined) {
+      arr(d, 'withdrawnLines', p, MAX_LINES).forEach((e, i) => {
+        const lp = `${p}.withdrawnLines[${i}]`;
+        const l = obj(e, lp);
+        str(l, 'dispenseId', lp);
+        str(l, 'prescriptionId', lp);
+        int(l, 'fundFen', lp, 0);
+        str(l, 'reason', lp, MAX_TEXT);
+      });
+    }
     prescriptionIds(d, p);
+  },
+  'rx.settlement.recovery-raised.v1': (d, p) => {
+    for (const k of ['claimId', 'pharmacyId', 'dispenseId', 'prescriptionId', 'regionCode']) str(d, k, p);
+    int(d, 'year', p, 1900);
+    int(d, 'amountFen', p, 1);
+    str(d, 'reason', p, MAX_TEXT);
+    instant(d, 'raisedAt', p);
   },
 };
 
@@ -372,6 +461,7 @@ export const validateAgreementDissolvedV1 = (data: unknown) => validateSettlemen
 export const validateClaimSubmittedV1 = (data: unknown) => validateSettlementEventData(SettlementEventTypes.claimSubmitted, data);
 export const validateClaimApprovedV1 = (data: unknown) => validateSettlementEventData(SettlementEventTypes.claimApproved, data);
 export const validateClaimPaidV1 = (data: unknown) => validateSettlementEventData(SettlementEventTypes.claimPaid, data);
+export const validateRecoveryRaisedV1 = (data: unknown) => validateSettlementEventData(SettlementEventTypes.recoveryRaised, data);
 
 /**
  * For `ConsumerOptions.validate` on rx.settlement.v1: a reason to dead-letter, or undefined.

@@ -7,6 +7,7 @@ import { DissolveAgreementHandler } from './application/agreements/dissolve-agre
 import { GetAgreementHandler } from './application/agreements/get-agreement/get-agreement.handler';
 import { ApproveClaimHandler } from './application/claims/approve-claim/approve-claim.handler';
 import { ClaimDeciders } from './application/claims/claim-deciders';
+import { GetPharmacyRecoveriesHandler } from './application/claims/recoveries/get-recoveries';
 import { ClaimRepairSweeper } from './application/claims/repair/claim-repair.sweeper';
 import { UnsubmittedClaims } from './application/claims/repair/unsubmitted-claims.projection';
 import { GetClaimHandler } from './application/claims/get-claim/get-claim.handler';
@@ -55,6 +56,7 @@ import { SettlementController } from './http/settlement.controller';
     PayClaimHandler,
     GetClaimHandler,
     ListClaimsHandler,
+    GetPharmacyRecoveriesHandler,
     GetDispensePaymentHandler,
     GetBenefitsHandler,
     GetBudgetHandler,

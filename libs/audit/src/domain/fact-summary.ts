@@ -53,12 +53,23 @@ export function describeFact(fact: AuditFact): string {
       return `fund payment for dispense ${f.data.dispenseId} reversed (${formatYuan(f.data.amounts.fundFen)} yuan): ${f.data.reason}`;
     case 'rx.settlement.agreement-dissolved.v1':
       return `agreement of pharmacy ${f.data.pharmacyId} dissolved from ${f.data.effectiveAt} (${f.data.reasonCode}, ${f.data.origin})`;
-    case 'rx.settlement.claim-submitted.v1':
-      return `settlement claim ${f.data.claimId} submitted by ${f.data.pharmacyId}: ${f.data.dispenseCount} dispenses, ${formatYuan(f.data.fundFen)} yuan, due by ${f.data.dueBy}`;
+    case 'rx.settlement.claim-submitted.v1': {
+      const rec = f.data.recoveries ?? [];
+      const recovering = rec.length
+        ? `, less recoveries ${rec.map((r) => `-${formatYuan(r.amountFen)} for refunded dispense ${r.dispenseId}`).join(', ')}`
+        : '';
+      return `settlement claim ${f.data.claimId} submitted by ${f.data.pharmacyId}: ${f.data.dispenseCount} dispenses, ${formatYuan(f.data.fundFen)} yuan${recovering}, due by ${f.data.dueBy}`;
+    }
     case 'rx.settlement.claim-approved.v1':
       return `settlement claim ${f.data.claimId} approved: ${formatYuan(f.data.approvedFundFen)} yuan${f.data.refusedLines.length ? `, ${f.data.refusedLines.length} line(s) refused` : ''}`;
-    case 'rx.settlement.claim-paid.v1':
-      return `settlement claim ${f.data.claimId} paid: ${formatYuan(f.data.amountFen)} yuan${f.data.late ? ' (LATE)' : ''}`;
+    case 'rx.settlement.claim-paid.v1': {
+      const withdrawn = (f.data.withdrawnLines ?? []).map((w) => `; dispense ${w.dispenseId} withdrawn (refunded before payment, ${formatYuan(w.fundFen)} yuan)`).join('');
+      const recovered = (f.data.recovered ?? []).map((r) => `; recovered ${formatYuan(r.recoveredFen)} of ${formatYuan(r.amountFen)} yuan for refunded dispense ${r.dispenseId}`).join('');
+      const carried = f.data.carriedForwardFen ? `; ${formatYuan(f.data.carriedForwardFen)} yuan carried forward` : '';
+      return `settlement claim ${f.data.claimId} paid: ${formatYuan(f.data.amountFen)} yuan${f.data.late ? ' (LATE)' : ''}${withdrawn}${recovered}${carried}`;
+    }
+    case 'rx.settlement.recovery-raised.v1':
+      return `dispense ${f.data.dispenseId} refunded after claim ${f.data.claimId} paid pharmacy ${f.data.pharmacyId}: ${formatYuan(f.data.amountFen)} yuan to recover from the pharmacy`;
     default:
       return exhaustive(f, 'fact type');
   }

@@ -44,6 +44,20 @@ export interface AuditClaimState {
   refusedDispenseIds: string[];
   paidAt: string | null;
   late: boolean | null;
+  /** This prescription's lines refunded after approval and taken out of the payment. */
+  withdrawnDispenseIds: string[];
+  /** Recoveries of this prescription's refunded dispenses this claim deducted (negative lines), and what its payment offset. */
+  recoveries: { dispenseId: string; fromClaimId: string; amountFen: number; recoveredFen: number | null }[];
+}
+
+/** The fund's share of a dispense refunded after the pharmacy's claim was paid: owed back by the pharmacy (冲销). */
+export interface AuditRecoveryState {
+  dispenseId: string;
+  pharmacyId: string;
+  /** The paid claim that had reimbursed the dispense. */
+  claimId: string;
+  amountFen: number;
+  raisedAt: string;
 }
 
 export interface AuditPrescriptionState {
@@ -65,6 +79,7 @@ export interface AuditPrescriptionState {
   dispenses: AuditDispenseState[];
   fund: { paidFen: number; reversedFen: number; netFen: number; personalAccountFen: number; cashFen: number; payments: number; reversals: number };
   settlementClaims: AuditClaimState[];
+  recoveries: AuditRecoveryState[];
   revocation: { status: 'requested' | 'revoked' | 'declined'; reason: string | null; requestedAt: string | null; revokedAt: string | null; via: string | null } | null;
   expiredAt: string | null;
 }
@@ -88,6 +103,7 @@ export function initialPrescriptionState(prescriptionId: string): AuditPrescript
     dispenses: [],
     fund: { paidFen: 0, reversedFen: 0, netFen: 0, personalAccountFen: 0, cashFen: 0, payments: 0, reversals: 0 },
     settlementClaims: [],
+    recoveries: [],
     revocation: null,
     expiredAt: null,
   };
@@ -227,6 +243,10 @@ export function evolvePrescription(state: AuditPrescriptionState, fact: AuditFac
         refusedDispenseIds: [],
         paidAt: null,
         late: null,
+        withdrawnDispenseIds: [],
+        recoveries: (f.data.recoveries ?? [])
+          .filter((r) => r.prescriptionId === prescriptionIdOf(s))
+          .map((r) => ({ dispenseId: r.dispenseId, fromClaimId: r.fromClaimId, amountFen: r.amountFen, recoveredFen: null })),
       };
       return { ...s, settlementClaims: upsertClaim(s.settlementClaims, claim.claimId, () => claim) };
     }
@@ -252,7 +272,16 @@ export function evolvePrescription(state: AuditPrescriptionState, fact: AuditFac
           status: 'paid',
           paidAt: f.data.paidAt,
           late: f.data.late,
+          withdrawnDispenseIds: (f.data.withdrawnLines ?? []).filter((l) => l.prescriptionId === prescriptionIdOf(s)).map((l) => l.dispenseId),
+          recoveries: (f.data.recovered ?? [])
+            .filter((r) => r.prescriptionId === prescriptionIdOf(s))
+            .map((r) => ({ dispenseId: r.dispenseId, fromClaimId: r.fromClaimId, amountFen: r.amountFen, recoveredFen: r.recoveredFen })),
         })),
+      };
+    case 'rx.settlement.recovery-raised.v1':
+      return {
+        ...s,
+        recoveries: [...s.recoveries, { dispenseId: f.data.dispenseId, pharmacyId: f.data.pharmacyId, claimId: f.data.claimId, amountFen: f.data.amountFen, raisedAt: f.data.raisedAt }],
       };
     default:
       return exhaustive(f, 'fact type');
@@ -264,7 +293,20 @@ function prescriptionIdOf(s: AuditPrescriptionState): string {
 }
 
 function emptyClaim(claimId: string, pharmacyId: string): AuditClaimState {
-  return { claimId, pharmacyId, status: 'submitted', submittedAt: null, dueBy: null, fundFen: 0, approvedFundFen: null, refusedDispenseIds: [], paidAt: null, late: null };
+  return {
+    claimId,
+    pharmacyId,
+    status: 'submitted',
+    submittedAt: null,
+    dueBy: null,
+    fundFen: 0,
+    approvedFundFen: null,
+    refusedDispenseIds: [],
+    paidAt: null,
+    late: null,
+    withdrawnDispenseIds: [],
+    recoveries: [],
+  };
 }
 
 function upsertClaim(claims: AuditClaimState[], claimId: string, update: (c: AuditClaimState | undefined) => AuditClaimState): AuditClaimState[] {

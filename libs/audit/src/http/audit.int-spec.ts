@@ -183,6 +183,35 @@ describe('audit over HTTP (embedded app, real SQLite file, in-memory bus)', () =
       expect(res.body.entries.map((e: { sourceEventId: string }) => e.sourceEventId)).toEqual([events.claimSubmitted.id, events.claimApproved.id, events.claimPaid.id]);
     });
 
+    it('shows a refund after the claim was paid: the recovery raised, the next claim deducting it, and what its payment offset (issue 22.2)', async () => {
+      const { rx, d1, submitted } = await fullHistory();
+      const raised = envelope(
+        S.recoveryRaised,
+        { claimId: submitted.claimId, pharmacyId: 'P002', dispenseId: d1.dispenseId, prescriptionId: rx, regionCode: '522700', year: 2026, amountFen: 420, reason: 'returned', raisedAt: at('2026-05-02T02:00:00Z') },
+        at('2026-05-02T02:00:00Z'),
+        'system:settlement',
+      );
+      const other = { dispenseId: randomUUID(), prescriptionId: randomUUID(), fundFen: 300 };
+      const recovery = { dispenseId: d1.dispenseId, prescriptionId: rx, fromClaimId: submitted.claimId, amountFen: 420 };
+      const next = { ...claimSubmittedData('C-next', 'P002', [other], at('2026-06-01T02:00:00Z'), '2026-07-13'), recoveries: [recovery], recoveryFen: 420 };
+      next.prescriptionIds = [other.prescriptionId, rx].sort();
+      const paid = { ...claimPaidData(next, at('2026-06-20T02:00:00Z'), false), amountFen: 0, grossFen: 300, withdrawnLines: [], recovered: [{ ...recovery, recoveredFen: 300 }], carriedForwardFen: 120 };
+      await publish(bus, raised, envelope(S.claimSubmitted, next, next.submittedAt, 'pharmacist:PH002'), envelope(S.claimPaid, paid, paid.paidAt, 'agency:AG001'));
+      const res = await get(`/audit/prescriptions/${rx}/history`);
+      const tail = res.body.entries.slice(-3);
+      expect(tail.map((e: { type: string }) => e.type)).toEqual([S.recoveryRaised, S.claimSubmitted, S.claimPaid]);
+      expect(tail[0].summary).toContain(`dispense ${d1.dispenseId} refunded after claim ${submitted.claimId} paid pharmacy P002: 4.20 yuan to recover`);
+      expect(tail[1].summary).toContain(`less recoveries -4.20 for refunded dispense ${d1.dispenseId}`);
+      expect(tail[2].summary).toContain(`recovered 3.00 of 4.20 yuan for refunded dispense ${d1.dispenseId}; 1.20 yuan carried forward`);
+      const state = (await get(`/audit/prescriptions/${rx}/state?asOf=${encodeURIComponent('2026-06-30T00:00:00Z')}`)).body;
+      expect(state.recoveries).toEqual([{ dispenseId: d1.dispenseId, pharmacyId: 'P002', claimId: submitted.claimId, amountFen: 420, raisedAt: at('2026-05-02T02:00:00Z') }]);
+      expect(state.settlementClaims.find((c: { claimId: string }) => c.claimId === 'C-next')).toMatchObject({
+        status: 'paid',
+        fundFen: 0,
+        recoveries: [{ dispenseId: d1.dispenseId, fromClaimId: submitted.claimId, amountFen: 420, recoveredFen: 300 }],
+      });
+    });
+
     it('appends nothing for a redelivered message', async () => {
       const { rx, events } = await fullHistory();
       const before = await store.readStream(auditStreamId(rx));

@@ -1,7 +1,7 @@
 import { fold } from '@rx/kernel';
 import { deciderSpec } from '@rx/kernel/testing';
 import { claimIndexDecider, selectClaimableDispenses, type ClaimIndexCommand, type ClaimIndexEvent, type PaidDispenseSummary } from './claim-index.decider';
-import { ClaimEmpty, DispenseAlreadyClaimed, InvalidClaim } from './settlement.errors';
+import { ClaimEmpty, DispenseAlreadyClaimed, InvalidClaim, RecoveryAlreadyReserved } from './settlement.errors';
 
 const spec = deciderSpec(claimIndexDecider);
 const reserve = (claimId: string, dispenseIds: string[]): ClaimIndexCommand => ({ type: 'ReserveDispensesForClaim', data: { pharmacyId: 'P001', claimId, dispenseIds } });
@@ -27,6 +27,32 @@ describe('claim index (claimindex-{pharmacyId})', () => {
   it('refuses an empty claim and a dispense listed twice', () => {
     spec.given([]).when(reserve('c1', [])).thenThrows(ClaimEmpty, 'CLAIM_EMPTY');
     spec.given([]).when(reserve('c1', ['d1', 'd1'])).thenThrows(InvalidClaim);
+  });
+
+  describe('recoveries taken by a claim (issue 22.2): at most one claim awaiting payment holds each', () => {
+    const rec = (previousClaimId: string | null, amountFen = 1000) => ({ dispenseId: 'd0', prescriptionId: 'rx-0', fromClaimId: 'c0', amountFen, previousClaimId });
+    const withRecovery = (claimId: string, dispenseIds: string[], recoveries: ReturnType<typeof rec>[]): ClaimIndexCommand => ({
+      type: 'ReserveDispensesForClaim',
+      data: { pharmacyId: 'P001', claimId, dispenseIds, recoveries },
+    });
+    const took = (claimId: string, dispenseIds: string[], recoveries: ReturnType<typeof rec>[]): ClaimIndexEvent => ({
+      type: 'DispensesReservedForClaim',
+      data: { pharmacyId: 'P001', claimId, dispenseIds, recoveries },
+    });
+
+    it('a first claim takes an outstanding recovery with its dispenses, in the same event', () =>
+      spec.given([]).when(withRecovery('c1', ['d1'], [rec(null)])).then([took('c1', ['d1'], [rec(null)])]));
+
+    it('a second claim naming the same predecessor lost the race', () =>
+      spec.given([took('c1', ['d1'], [rec(null)])]).when(withRecovery('c2', ['d2'], [rec(null)])).thenThrows(RecoveryAlreadyReserved, 'RECOVERY_ALREADY_RESERVED'));
+
+    it('once the holder was paid, the next claim takes the remainder naming it', () => {
+      spec.given([took('c1', ['d1'], [rec(null)])]).when(withRecovery('c2', ['d2'], [rec('c1', 400)])).then([took('c2', ['d2'], [rec('c1', 400)])]);
+      const state = fold(claimIndexDecider, [took('c1', ['d1'], [rec(null)]), took('c2', ['d2'], [rec('c1', 400)])]);
+      expect(state.status === 'active' && state.recoveryHolder).toEqual({ d0: 'c2' });
+    });
+
+    it('refuses a non-positive recovery', () => spec.given([]).when(withRecovery('c1', ['d1'], [rec(null, 0)])).thenThrows(InvalidClaim));
   });
 
   describe('selecting every paid dispense not yet claimed', () => {

@@ -1,5 +1,6 @@
 import { exhaustive, type Decider, type Fen, chinaDate } from '@rx/kernel';
-import { ClaimEmpty, DispenseAlreadyClaimed, InvalidClaim } from './settlement.errors';
+import type { RecoveryLine } from './pharmacy-claim.decider';
+import { ClaimEmpty, DispenseAlreadyClaimed, InvalidClaim, RecoveryAlreadyReserved } from './settlement.errors';
 import { assertIsoDate, } from './working-days';
 
 /**
@@ -12,6 +13,15 @@ import { assertIsoDate, } from './working-days';
  * take N appends that cannot be made atomic.)
  */
 
+/**
+ * An outstanding recovery a claim takes, as a compare-and-set: `previousClaimId` is the claim that
+ * last took it (null for none), which the caller saw paid. Two claims racing for one recovery
+ * name the same predecessor; the first append wins and the other finds the index moved on.
+ */
+export interface ReservedRecovery extends RecoveryLine {
+  previousClaimId: string | null;
+}
+
 /** The period asked for travels with the reservation, so a submission cut short can be completed as asked. */
 interface Reservation {
   pharmacyId: string;
@@ -20,6 +30,8 @@ interface Reservation {
   /** ISO dates; absent on reservations recorded before they were kept. */
   periodStart?: string;
   periodEnd?: string;
+  /** Absent on reservations recorded before recoveries existed. */
+  recoveries?: ReservedRecovery[];
 }
 
 export type ClaimIndexCommand = { type: 'ReserveDispensesForClaim'; data: Reservation };
@@ -28,7 +40,16 @@ export type ClaimIndexEvent = { type: 'DispensesReservedForClaim'; data: Reserva
 
 export type ClaimIndex =
   | { status: 'empty' }
-  | { status: 'active'; pharmacyId: string; claimOf: Readonly<Record<string, string>>; claims: Readonly<Record<string, readonly string[]>> };
+  | {
+      status: 'active';
+      pharmacyId: string;
+      claimOf: Readonly<Record<string, string>>;
+      claims: Readonly<Record<string, readonly string[]>>;
+      /** Refunded dispense -> the claim that last took its recovery. */
+      recoveryHolder: Readonly<Record<string, string>>;
+      /** Claim -> the recoveries it took, as reserved (a retry or the repair sweeper rebuilds the claim from them). */
+      recoveriesOf: Readonly<Record<string, readonly ReservedRecovery[]>>;
+    };
 
 const MAX_DISPENSES_PER_CLAIM = 10_000;
 
@@ -36,6 +57,7 @@ function decide(command: ClaimIndexCommand, state: ClaimIndex): ClaimIndexEvent[
   switch (command.type) {
     case 'ReserveDispensesForClaim': {
       const { pharmacyId, claimId, dispenseIds, periodStart, periodEnd } = command.data;
+      const recoveries = command.data.recoveries ?? [];
       if (dispenseIds.length === 0) throw new ClaimEmpty('a claim needs at least one paid, unclaimed dispense');
       if (dispenseIds.length > MAX_DISPENSES_PER_CLAIM) throw new InvalidClaim(`at most ${MAX_DISPENSES_PER_CLAIM} dispenses per claim`, { field: 'dispenses' });
       const ids = [...dispenseIds].sort();
@@ -53,8 +75,20 @@ function decide(command: ClaimIndexCommand, state: ClaimIndex): ClaimIndexEvent[
           });
         }
       }
+      const holders = state.status === 'active' ? state.recoveryHolder : {};
+      const seen = new Set<string>();
+      for (const r of recoveries) {
+        if (!Number.isSafeInteger(r.amountFen) || r.amountFen <= 0) throw new InvalidClaim('a recovery must be positive integer fen', { field: 'recoveries' });
+        if (seen.has(r.dispenseId)) throw new InvalidClaim(`recovery of ${r.dispenseId} appears twice`, { field: 'recoveries' });
+        seen.add(r.dispenseId);
+        const holder = holders[r.dispenseId] ?? null;
+        if (holder !== r.previousClaimId) {
+          throw new RecoveryAlreadyReserved(`the recovery of ${r.dispenseId} was taken by claim ${holder ?? 'none'} since`, { details: { dispenseId: r.dispenseId, claimId: holder } });
+        }
+      }
       const period = periodStart !== undefined && periodEnd !== undefined ? { periodStart, periodEnd } : {};
-      return [{ type: 'DispensesReservedForClaim', data: { pharmacyId, claimId, dispenseIds: ids, ...period } }];
+      const taking = recoveries.length > 0 ? { recoveries: recoveries.map((r) => ({ ...r })) } : {};
+      return [{ type: 'DispensesReservedForClaim', data: { pharmacyId, claimId, dispenseIds: ids, ...period, ...taking } }];
     }
     default:
       return exhaustive(command.type, 'claim index command');
@@ -64,10 +98,19 @@ function decide(command: ClaimIndexCommand, state: ClaimIndex): ClaimIndexEvent[
 function evolve(state: ClaimIndex, event: ClaimIndexEvent): ClaimIndex {
   switch (event.type) {
     case 'DispensesReservedForClaim': {
-      const base = state.status === 'active' ? state : { status: 'active' as const, pharmacyId: event.data.pharmacyId, claimOf: {}, claims: {} };
+      const base = state.status === 'active' ? state : { status: 'active' as const, pharmacyId: event.data.pharmacyId, claimOf: {}, claims: {}, recoveryHolder: {}, recoveriesOf: {} };
       const claimOf: Record<string, string> = { ...base.claimOf };
       for (const d of event.data.dispenseIds) claimOf[d] = event.data.claimId;
-      return { ...base, claimOf, claims: { ...base.claims, [event.data.claimId]: event.data.dispenseIds } };
+      const recoveries = event.data.recoveries ?? [];
+      const recoveryHolder: Record<string, string> = { ...base.recoveryHolder };
+      for (const r of recoveries) recoveryHolder[r.dispenseId] = event.data.claimId;
+      return {
+        ...base,
+        claimOf,
+        claims: { ...base.claims, [event.data.claimId]: event.data.dispenseIds },
+        recoveryHolder,
+        recoveriesOf: recoveries.length > 0 ? { ...base.recoveriesOf, [event.data.claimId]: recoveries } : base.recoveriesOf,
+      };
     }
     default:
       return exhaustive(event.type, 'claim index event');

@@ -37,6 +37,8 @@ const submitted: PharmacyClaimEvent = {
     periodEnd: '2026-09-20',
     dispenses: lines,
     fundFen: 32760,
+    recoveries: [],
+    recoveryFen: 0,
     submittedAt: submittedAt.toISOString(),
     dueBy: '2026-11-09',
     dueByProvisional: false,
@@ -118,7 +120,19 @@ describe('pharmacy settlement claim (pharmacyclaim-{claimId})', () => {
         .then([
           {
             type: 'ClaimPaid',
-            data: { claimId: 'c1', pharmacyId: 'P001', paidBy: 'AG001', paidAt: paidAt.toISOString(), amountFen: 21840, late: false, paidLines: [lines[0], lines[2]] },
+            data: {
+              claimId: 'c1',
+              pharmacyId: 'P001',
+              paidBy: 'AG001',
+              paidAt: paidAt.toISOString(),
+              amountFen: 21840,
+              late: false,
+              paidLines: [lines[0], lines[2]],
+              grossFen: 21840,
+              withdrawnLines: [],
+              recovered: [],
+              carriedForwardFen: 0,
+            },
           },
         ]));
 
@@ -131,6 +145,116 @@ describe('pharmacy settlement claim (pharmacyclaim-{claimId})', () => {
 
     it('marks a payment after the deadline as late', () =>
       spec.given([submitted, approved]).when(pay(21840), new Date('2026-11-10T02:00:00Z')).thenMatch(([e]) => expect(e.type === 'ClaimPaid' && e.data.late).toBe(true)));
+  });
+
+  describe('refunds after submission, approval or payment (issue 22.2)', () => {
+    const paidAt = new Date('2026-11-02T02:00:00Z');
+    const refundedAt = new Date('2026-11-05T02:00:00Z');
+    const note = (dispenseId: string): PharmacyClaimCommand => ({
+      type: 'NoteDispenseReversed',
+      data: { claimId: 'c1', dispenseId, reason: 'patient returned the medicine', regionCode: '522700', year: 2026 },
+    });
+    const paid = (): PharmacyClaimEvent[] => decider.decide(pay(21840), fold(decider, [submitted, approved]), paidAt);
+    const line3 = { ...lines[2], reason: 'patient returned the medicine' };
+
+    it('before approval: the line is noted, and approval refuses it with the reason', () => {
+      spec.given([submitted]).when(note('d3')).then([{ type: 'ClaimLineReversed', data: { claimId: 'c1', pharmacyId: 'P001', ...line3 } }]);
+      const reversed = decider.decide(note('d3'), fold(decider, [submitted]), refundedAt);
+      spec.given([submitted, ...reversed]).when(approve(), approvedAt).thenMatch(([e]) => {
+        expect(e.type === 'ClaimApproved' && e.data.refusedLines).toEqual([{ dispenseId: 'd3', prescriptionId: 'rx-3', reason: 'DISPENSE_REVERSED: patient returned the medicine' }]);
+        expect(e.type === 'ClaimApproved' && e.data.approvedFundFen).toBe(32760 - 21420);
+      });
+    });
+
+    it('after approval, before payment: the dispense is taken out of the payment', () => {
+      spec.given([submitted, approved]).when(note('d3')).then([{ type: 'ClaimLineWithdrawn', data: { claimId: 'c1', pharmacyId: 'P001', ...line3 } }]);
+      const withdrawn = decider.decide(note('d3'), fold(decider, [submitted, approved]), refundedAt);
+      spec.given([submitted, approved, ...withdrawn]).when(pay(21840), paidAt).thenThrows(ClaimPaymentMismatch);
+      spec.given([submitted, approved, ...withdrawn]).when(pay(420), paidAt).thenMatch(([e]) =>
+        expect(e.type === 'ClaimPaid' && e.data).toMatchObject({ amountFen: 420, grossFen: 420, paidLines: [lines[0]], withdrawnLines: [line3], carriedForwardFen: 0 }),
+      );
+    });
+
+    it('after approval, a refused line has nothing to withdraw', () => spec.given([submitted, approved]).when(note('d2')).thenNothing());
+
+    it('after payment: the fund share of a paid line becomes a recovery against the pharmacy', () => {
+      spec.given([submitted, approved, ...paid()]).when(note('d3'), refundedAt).then([
+        {
+          type: 'RecoveryRaised',
+          data: {
+            claimId: 'c1',
+            pharmacyId: 'P001',
+            dispenseId: 'd3',
+            prescriptionId: 'rx-3',
+            amountFen: 21420,
+            reason: 'patient returned the medicine',
+            raisedAt: refundedAt.toISOString(),
+            regionCode: '522700',
+            year: 2026,
+          },
+        },
+      ]);
+      spec.given([submitted, approved, ...paid()]).when(note('d2')).thenNothing(); // refused, never paid
+    });
+
+    it('notes each refund once, ignores a dispense not in the claim, and needs the claim', () => {
+      const raised = decider.decide(note('d3'), fold(decider, [submitted, approved, ...paid()]), refundedAt);
+      spec.given([submitted, approved, ...paid(), ...raised]).when(note('d3')).thenNothing();
+      spec.given([submitted]).when(note('d9')).thenNothing();
+      spec.given([]).when(note('d3')).thenThrows(ClaimNotFound);
+    });
+
+    describe('recoveries deducted from the next claim', () => {
+      const recovery = { dispenseId: 'd0', prescriptionId: 'rx-0', fromClaimId: 'c0', amountFen: 1000 };
+      const submitWith = (recoveries: (typeof recovery)[], dispenses = lines): PharmacyClaimCommand => {
+        const c = submit(dispenses);
+        return c.type === 'SubmitClaim' ? { ...c, data: { ...c.data, recoveries } } : c;
+      };
+      const withRecovery = (recoveries: (typeof recovery)[], dispenses = lines) => decider.decide(submitWith(recoveries, dispenses), decider.initialState(), submittedAt);
+
+      it('lists each as a negative line naming the refunded dispense', () =>
+        spec.given([]).when(submitWith([recovery]), submittedAt).thenMatch(([e]) =>
+          expect(e.type === 'ClaimSubmitted' && e.data).toMatchObject({ fundFen: 32760, recoveries: [recovery], recoveryFen: 1000 }),
+        ));
+
+      it('pays the approved lines less the recoveries', () => {
+        const given = [...withRecovery([recovery]), approved];
+        spec.given(given).when(pay(21840), paidAt).thenThrows(ClaimPaymentMismatch);
+        spec.given(given).when(pay(20840), paidAt).thenMatch(([e]) =>
+          expect(e.type === 'ClaimPaid' && e.data).toMatchObject({ amountFen: 20840, grossFen: 21840, recovered: [{ ...recovery, recoveredFen: 1000 }], carriedForwardFen: 0 }),
+        );
+      });
+
+      it('nets to zero or below: nothing is paid, the rest carries forward, recoveries offset in their order', () => {
+        const big = [
+          { ...recovery, amountFen: 21000 },
+          { dispenseId: 'd00', prescriptionId: 'rx-00', fromClaimId: 'c0', amountFen: 5000 },
+        ];
+        const given = [...withRecovery(big), approved];
+        spec.given(given).when(pay(0), paidAt).thenMatch(([e]) =>
+          expect(e.type === 'ClaimPaid' && e.data).toMatchObject({
+            amountFen: 0,
+            grossFen: 21840,
+            recovered: [
+              { ...big[0], recoveredFen: 21000 },
+              { ...big[1], recoveredFen: 840 },
+            ],
+            carriedForwardFen: 4160,
+          }),
+        );
+      });
+
+      it('refuses a recovery of a dispense the claim also claims, a duplicate, and a non-positive amount', () => {
+        spec.given([]).when(submitWith([{ ...recovery, dispenseId: 'd1' }]), submittedAt).thenThrows(InvalidClaim);
+        spec.given([]).when(submitWith([recovery, recovery]), submittedAt).thenThrows(InvalidClaim);
+        spec.given([]).when(submitWith([{ ...recovery, amountFen: 0 }]), submittedAt).thenThrows(InvalidClaim);
+      });
+
+      it('a retry must carry the same recoveries', () => {
+        spec.given(withRecovery([recovery])).when(submitWith([recovery]), submittedAt).thenNothing();
+        spec.given(withRecovery([recovery])).when(submitWith([]), submittedAt).thenThrows(ClaimAlreadySubmitted);
+      });
+    });
   });
 
   describe('overdue', () => {

@@ -46,6 +46,7 @@ export class RefusalReasonRequired extends domainError('CLAIM_REFUSAL_REASON_REQ
 export class RefusedLineNotInClaim extends domainError('CLAIM_REFUSED_LINE_UNKNOWN', 'invalid') {}
 export class ClaimPaymentMismatch extends domainError('CLAIM_PAYMENT_MISMATCH', 'rule') {}
 export class DispenseAlreadyClaimed extends domainError('DISPENSE_ALREADY_CLAIMED', 'conflict') {}
+export class RecoveryAlreadyReserved extends domainError('RECOVERY_ALREADY_RESERVED', 'conflict') {}
 
 // calendars
 export class InvalidCalendarInput extends domainError('INVALID_CALENDAR_INPUT', 'invalid') {}

@@ -5,8 +5,9 @@ import { Auth, CurrentActor, type AuthenticatedActor } from '@rx/auth';
 import type { AgreementView } from '../application/agreements/agreement.view';
 import { DissolveAgreementCommand } from '../application/agreements/dissolve-agreement/dissolve-agreement.command';
 import { GetAgreementQuery } from '../application/agreements/get-agreement/get-agreement.query';
+import { GetPharmacyRecoveriesQuery, type PharmacyRecoveriesView } from '../application/claims/recoveries/get-recoveries';
 import { IdParam } from './params';
-import { AgreementResponse } from './settlement.responses';
+import { AgreementResponse, PharmacyRecoveriesResponse } from './settlement.responses';
 import { DissolveAgreementRequest } from './settlement.requests';
 
 @ApiTags('settlement: agreements')
@@ -31,6 +32,14 @@ export class AgreementsController {
     @Body() body: DissolveAgreementRequest,
   ): Promise<AgreementView> {
     return this.commands.execute(new DissolveAgreementCommand(actor, pharmacyId, body.reasonCode, body.effectiveAt));
+  }
+
+  @Get(':id/recoveries')
+  @Auth('agency', 'auditor', 'pharmacist')
+  @ApiOkResponse({ type: PharmacyRecoveriesResponse, description: 'recoveries (冲销) of refunds after the pharmacy was paid: raised, offset by later claims, outstanding (a receivable of the fund)' })
+  @ApiNotFoundResponse({ description: 'PHARMACY_NOT_FOUND' })
+  recoveries(@CurrentActor() actor: AuthenticatedActor, @Param('id', new IdParam('id')) pharmacyId: string): Promise<PharmacyRecoveriesView> {
+    return this.queries.execute(new GetPharmacyRecoveriesQuery(actor, pharmacyId));
   }
 
   @Get(':id/agreement')

@@ -99,6 +99,34 @@ export class BudgetResponse {
   @ApiProperty() overBudget: boolean;
   @ApiProperty() payments: number;
   @ApiProperty() reversals: number;
+  @ApiProperty({ description: 'refunds after the pharmacy was paid: raisedFen, recoveredFen (offset by later claims), outstandingFen (owed by pharmacies), count' })
+  recoveries: { raisedFen: number; recoveredFen: number; outstandingFen: number; count: number };
+}
+
+export class RecoveryEntryResponse {
+  @ApiProperty() dispenseId: string;
+  @ApiProperty() prescriptionId: string;
+  @ApiProperty() pharmacyId: string;
+  @ApiProperty({ description: 'the paid claim that had reimbursed the refunded dispense' }) fromClaimId: string;
+  @ApiProperty({ format: 'date-time' }) raisedAt: string;
+  @ApiProperty() reason: string;
+  @ApiProperty() regionCode: string;
+  @ApiProperty() year: number;
+  @ApiProperty() amountFen: number;
+  @ApiProperty() recoveredFen: number;
+  @ApiProperty() outstandingFen: number;
+  @ApiProperty({ description: '[{ claimId, amountFen }]: paid claims that offset part of it' }) offsets: { claimId: string; amountFen: number }[];
+  @ApiProperty({ nullable: true }) lastClaimId: string | null;
+  @ApiProperty({ nullable: true, description: 'a claim awaiting payment that holds it' }) heldByClaimId: string | null;
+}
+
+export class PharmacyRecoveriesResponse {
+  @ApiProperty() pharmacyId: string;
+  @ApiProperty() agreementActive: boolean;
+  @ApiProperty() raisedFen: number;
+  @ApiProperty() recoveredFen: number;
+  @ApiProperty({ description: 'owed by the pharmacy to the fund (receivable)' }) outstandingFen: number;
+  @ApiProperty({ type: [RecoveryEntryResponse] }) recoveries: RecoveryEntryResponse[];
 }
 
 export class AgreementResponse {

@@ -9,7 +9,9 @@ import { computeFundPayment, type PersonalAccountSnapshot } from '../../domain/f
 import { paymentDecider, type FundPaymentRecordData, type FundPaymentReversalData } from '../../domain/payment.decider';
 import { personalAccountDecider, type PersonalAccountEvent } from '../../domain/personal-account.decider';
 import { BenefitLedgerStale, PersonalAccountInsufficient } from '../../domain/settlement.errors';
-import { agreementStreamId, benefitStreamId, paymentStreamId, personalAccountStreamId } from '../../domain/stream-ids';
+import { claimIndexDecider } from '../../domain/claim-index.decider';
+import { agreementStreamId, benefitStreamId, claimIndexStreamId, paymentStreamId, personalAccountStreamId, pharmacyClaimStreamId } from '../../domain/stream-ids';
+import { CLAIM_FOLD } from '../claims/claim-deciders';
 import { PolicyNotFound } from '../settlement-app.errors';
 import { SETTLEMENT_SYSTEM, SettlementStore } from '../settlement-store';
 import { PersonalAccounts } from '../accounts/personal-accounts';
@@ -126,12 +128,7 @@ export class FundPaymentSaga {
    * a no-op when already done, so a redelivery after a crash finishes the rest.
    */
   async reversePayment(r: DispenseReversedV1, source: SourceEvent): Promise<FundPaymentReversalData> {
-    const ctx = (step: string) => ({
-      actor: SETTLEMENT_SYSTEM,
-      correlationId: source.correlationId,
-      causationId: source.id,
-      eventId: (i: number) => derivedId(source.id, `settlement:${step}:${i}`),
-    });
+    const ctx = (step: string) => this.ctxFor(source, step);
     const out = await this.s.run(paymentStreamId(r.dispenseId), paymentDecider, { type: 'ReverseFundPayment', data: { dispenseId: r.dispenseId, reason: r.reason } }, ctx('reversal'));
     if (out.state.status !== 'reversed') throw new Error(`payment of ${r.dispenseId} not reversed after ReverseFundPayment`);
     const reversal = out.state.reversal;
@@ -151,6 +148,39 @@ export class FundPaymentSaga {
         ctx('account-restore'),
       );
     }
+    await this.noteOnClaim(reversal, ctx('claim-reversal'));
     return reversal;
+  }
+
+  /**
+   * Last step of a refund: the claim that holds the dispense learns of it on its own stream, which
+   * decides by how far it got (README "Recoveries"): before approval the line is refused, after
+   * approval it is taken out of the payment, after payment the fund's share becomes a recovery
+   * against the pharmacy. Serialised with approval and payment on that stream, so a refund racing
+   * the payment is either withdrawn or recovered, never neither. A dispense reserved for a claim not
+   * yet recorded is refused at approval (which reads the payment stream, reversed by now).
+   */
+  private async noteOnClaim(reversal: FundPaymentReversalData, ctx: ReturnType<typeof this.ctxFor>): Promise<void> {
+    const index = await this.s.load(claimIndexStreamId(reversal.pharmacyId), claimIndexDecider);
+    const claimId = index.state.status === 'active' ? index.state.claimOf[reversal.dispenseId] : undefined;
+    if (!claimId) return;
+    const stream = pharmacyClaimStreamId(claimId);
+    const claim = await this.s.load(stream, CLAIM_FOLD);
+    if (claim.state.status === 'none') return;
+    await this.s.run(
+      stream,
+      CLAIM_FOLD,
+      { type: 'NoteDispenseReversed', data: { claimId, dispenseId: reversal.dispenseId, reason: reversal.reason, regionCode: reversal.regionCode, year: reversal.year } },
+      ctx,
+    );
+  }
+
+  private ctxFor(source: SourceEvent, step: string) {
+    return {
+      actor: SETTLEMENT_SYSTEM,
+      correlationId: source.correlationId,
+      causationId: source.id,
+      eventId: (i: number) => derivedId(source.id, `settlement:${step}:${i}`),
+    };
   }
 }

@@ -2,6 +2,7 @@ import {
   SettlementEventTypes,
   Topics,
   type ClaimLineV1,
+  type RecoveryLineV1,
   type SettlementAmountsV1,
   type SettlementEventDataByType,
   type SettlementEventType,
@@ -9,7 +10,7 @@ import {
 import type { RecordedEvent } from '@rx/event-store';
 import type { AgreementEvent } from '../../domain/agreement.decider';
 import { amountsOf, type PaymentAmounts, type PaymentEvent } from '../../domain/payment.decider';
-import type { ClaimLine, PharmacyClaimEvent } from '../../domain/pharmacy-claim.decider';
+import type { ClaimLine, PharmacyClaimEvent, RecoveryLine } from '../../domain/pharmacy-claim.decider';
 
 export const SETTLEMENT_RELAY = 'relay-settlement';
 /** The streams whose events become integration events; ledgers, accounts and the claim index stay inside. */
@@ -32,6 +33,7 @@ const msg = <T extends SettlementEventType>(key: string, type: T, data: Settleme
 
 const amounts = (a: PaymentAmounts): SettlementAmountsV1 => ({ ...a });
 const lines = (ls: readonly ClaimLine[]): ClaimLineV1[] => ls.map((l) => ({ dispenseId: l.dispenseId, prescriptionId: l.prescriptionId, fundFen: l.fundFen }));
+const recoveryLine = (r: RecoveryLine): RecoveryLineV1 => ({ dispenseId: r.dispenseId, prescriptionId: r.prescriptionId, fromClaimId: r.fromClaimId, amountFen: r.amountFen });
 const prescriptionIds = (...groups: readonly { prescriptionId: string }[][]): string[] => [...new Set(groups.flat().map((l) => l.prescriptionId))].sort();
 
 type SettlementStoredEvent = PaymentEvent | AgreementEvent | PharmacyClaimEvent;
@@ -116,7 +118,9 @@ export function toSettlementIntegrationEvent(recorded: RecordedEvent): Settlemen
         dispenseCount: d.dispenses.length,
         fundFen: d.fundFen,
         lines: lines(d.dispenses),
-        prescriptionIds: prescriptionIds(d.dispenses),
+        recoveries: (d.recoveries ?? []).map(recoveryLine),
+        recoveryFen: d.recoveryFen ?? 0,
+        prescriptionIds: prescriptionIds(d.dispenses, d.recoveries ?? []),
       });
     }
     case 'ClaimApproved': {
@@ -142,9 +146,31 @@ export function toSettlementIntegrationEvent(recorded: RecordedEvent): Settlemen
         amountFen: d.amountFen,
         late: d.late,
         lines: lines(d.paidLines),
-        prescriptionIds: prescriptionIds(d.paidLines),
+        grossFen: d.grossFen ?? d.paidLines.reduce((a, l) => a + l.fundFen, 0),
+        withdrawnLines: (d.withdrawnLines ?? []).map((w) => ({ dispenseId: w.dispenseId, prescriptionId: w.prescriptionId, fundFen: w.fundFen, reason: w.reason })),
+        recovered: (d.recovered ?? []).map((r) => ({ ...recoveryLine(r), recoveredFen: r.recoveredFen })),
+        carriedForwardFen: d.carriedForwardFen ?? 0,
+        prescriptionIds: prescriptionIds(d.paidLines, d.withdrawnLines ?? [], d.recovered ?? []),
       });
     }
+    case 'RecoveryRaised': {
+      const d = e.data;
+      return msg(d.prescriptionId, SettlementEventTypes.recoveryRaised, {
+        claimId: d.claimId,
+        pharmacyId: d.pharmacyId,
+        dispenseId: d.dispenseId,
+        prescriptionId: d.prescriptionId,
+        regionCode: d.regionCode,
+        year: d.year,
+        amountFen: d.amountFen,
+        reason: d.reason,
+        raisedAt: d.raisedAt,
+      });
+    }
+    // Inside the claim: a refund before payment shows as the refused or withdrawn line of the approval or payment.
+    case 'ClaimLineReversed':
+    case 'ClaimLineWithdrawn':
+      return null;
     default:
       // Compile-time exhaustive; at run time a type this build does not know publishes nothing.
       return unknownType(e);

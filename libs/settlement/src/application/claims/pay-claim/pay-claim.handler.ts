@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { settlementOf } from '../../../domain/pharmacy-claim.decider';
 import { ClaimNotFound } from '../../../domain/settlement.errors';
 import { pharmacyClaimStreamId } from '../../../domain/stream-ids';
 import { InvalidPaymentTime } from '../../settlement-app.errors';
@@ -23,7 +24,7 @@ export class PayClaimHandler implements ICommandHandler<PayClaimCommand, ClaimVi
     if (at.getTime() > now.getTime()) throw new InvalidPaymentTime('paidAt is in the future', { field: 'paidAt' });
     const since = current.state.status === 'submitted' ? current.state.claim.submittedAt : current.state.approval.approvedAt;
     if (at.getTime() < Date.parse(since)) throw new InvalidPaymentTime(`paidAt is before the claim was ${current.state.status === 'submitted' ? 'submitted' : 'approved'}`, { field: 'paidAt' });
-    const amount = amountFen ?? (current.state.status === 'approved' ? current.state.approval.approvedFundFen : 0);
+    const amount = amountFen ?? (current.state.status === 'approved' ? settlementOf(current.state).payableFen : 0);
     const correlationId = this.s.nextId();
     // The decider stamps paidAt and `late` from its clock: the payment's own time.
     const { state } = await this.s.run(

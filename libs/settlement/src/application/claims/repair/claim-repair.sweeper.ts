@@ -46,7 +46,7 @@ export class ClaimRepairSweeper extends Sweeper<string[]> {
         const outcome = await submitReservedClaim(
           this.s,
           this.deciders.forPharmacy(reservation.pharmacyId, now),
-          { claimId, pharmacyId: reservation.pharmacyId, submittedBy: reservation.reservedBy, ...periodOf(reservation, lines, this.payments), lines },
+          { claimId, pharmacyId: reservation.pharmacyId, submittedBy: reservation.reservedBy, ...periodOf(reservation, lines, this.payments), lines, recoveries: reservation.recoveries ?? [] },
           { now, actor: REPAIR_ACTOR, correlationId: claimId, causationId: claimId },
         );
         if (outcome.events.length > 0 && !outcome.duplicate) repaired.push(claimId);

@@ -1,3 +1,4 @@
+import type { RecoveryLine } from '../../../domain/pharmacy-claim.decider';
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@rx/event-store';
 import { DeadlineProjection } from '@rx/runtime';
@@ -13,6 +14,7 @@ export interface UnsubmittedReservation {
   dispenseIds: string[];
   periodStart?: string;
   periodEnd?: string;
+  recoveries?: RecoveryLine[];
   /** The pharmacist whose submission reserved it. */
   reservedBy: string;
 }
@@ -53,6 +55,7 @@ export class UnsubmittedClaims extends DeadlineProjection {
       dispenseIds: data.dispenseIds,
       periodStart: data.periodStart,
       periodEnd: data.periodEnd,
+      recoveries: (data.recoveries ?? []).map(({ previousClaimId: _p, ...r }) => r),
       reservedBy: recorded.metadata.actor.id,
     });
     this.watch(data.claimId, Date.parse(recorded.metadata.occurredAt) + CLAIM_REPAIR_GRACE_MS);

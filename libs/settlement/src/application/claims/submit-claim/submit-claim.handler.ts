@@ -2,9 +2,11 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ConcurrencyError, UniqueKeys } from '@rx/event-store';
 import { derivedId } from '@rx/kernel';
 import { ReferenceDataService } from '@rx/reference-data';
-import { claimIndexDecider, selectClaimableDispenses } from '../../../domain/claim-index.decider';
-import type { ClaimLine } from '../../../domain/pharmacy-claim.decider';
-import { ClaimAlreadySubmitted, ClaimEmpty } from '../../../domain/settlement.errors';
+import { claimIndexDecider, selectClaimableDispenses, type ClaimIndex, type ReservedRecovery } from '../../../domain/claim-index.decider';
+import type { ClaimLine, RecoveryLine } from '../../../domain/pharmacy-claim.decider';
+import { recoverable, recoveryLedger } from '../../../domain/recoveries';
+import { ClaimAlreadySubmitted, ClaimEmpty, RecoveryAlreadyReserved } from '../../../domain/settlement.errors';
+import { ClaimsReadModel } from '../../read-models/claims.read-model';
 import { claimIndexStreamId, pharmacyClaimStreamId } from '../../../domain/stream-ids';
 import { PaymentsReadModel } from '../../read-models/payments.read-model';
 import { NotOwnPharmacy } from '../../settlement-app.errors';
@@ -31,6 +33,7 @@ export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, C
     private readonly ref: ReferenceDataService,
     private readonly payments: PaymentsReadModel,
     private readonly deciders: ClaimDeciders,
+    private readonly claims: ClaimsReadModel,
   ) {
     this.claimIds = new UniqueKeys(s.store, 'claim-id', { ownerStillHolds: (pharmacyId, claimId) => this.stillHolds(pharmacyId, claimId) });
   }
@@ -75,24 +78,29 @@ export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, C
     const existing = await this.s.load(pharmacyClaimStreamId(claimId), decider);
 
     await this.payments.catchUp();
+    await this.claims.catchUp();
     const indexStream = claimIndexStreamId(pharmacyId);
     let lines: ClaimLine[] | undefined;
+    let recoveries: RecoveryLine[] = [];
     for (let round = 1; !lines; round++) {
       const index = await this.s.load(indexStream, claimIndexDecider);
       const reserved = index.state.status === 'active' ? index.state.claims[claimId] : undefined;
       if (reserved) {
         lines = reserved.map((id) => this.lineOf(id));
+        recoveries = index.state.status === 'active' ? (index.state.recoveriesOf[claimId] ?? []).map(asLine) : [];
         break;
       }
       if (existing.state.status !== 'none') {
         // The id belongs to another pharmacy's claim: let the decider refuse it, reserving nothing.
         lines = existing.state.claim.dispenses;
+        recoveries = existing.state.claim.recoveries ?? [];
         break;
       }
       const selected = selectClaimableDispenses(this.payments.forPharmacy(pharmacyId), index.state, { pharmacyId, periodStart, periodEnd });
       if (selected.length === 0) throw new ClaimEmpty(`no paid, unclaimed dispense of ${pharmacyId} between ${periodStart} and ${periodEnd}`);
+      const taking = this.recoveriesFor(pharmacyId, index.state);
       const events = claimIndexDecider.decide(
-        { type: 'ReserveDispensesForClaim', data: { pharmacyId, claimId, dispenseIds: selected.map((d) => d.dispenseId), periodStart, periodEnd } },
+        { type: 'ReserveDispensesForClaim', data: { pharmacyId, claimId, dispenseIds: selected.map((d) => d.dispenseId), periodStart, periodEnd, recoveries: taking } },
         index.state,
         now,
       );
@@ -103,15 +111,29 @@ export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, C
           { expectedRevision: index.revision < 0 ? 'no_stream' : index.revision },
         );
         lines = selected.map((d) => ({ dispenseId: d.dispenseId, prescriptionId: d.prescriptionId, fundFen: d.fundFen }));
+        recoveries = taking.map(asLine);
       } catch (e) {
         // Another claim of this pharmacy reserved first: reselect from the index it left.
-        if (!(e instanceof ConcurrencyError) || round >= MAX_ROUNDS) throw e;
+        if (!(e instanceof ConcurrencyError || e instanceof RecoveryAlreadyReserved) || round >= MAX_ROUNDS) throw e;
+        await this.claims.catchUp();
       }
     }
 
-    const { state } = await submitReservedClaim(this.s, decider, { claimId, pharmacyId, submittedBy: actor.id, periodStart, periodEnd, lines }, ctx);
+    const { state } = await submitReservedClaim(this.s, decider, { claimId, pharmacyId, submittedBy: actor.id, periodStart, periodEnd, lines, recoveries }, ctx);
     if (state.status === 'none') throw new Error(`claim ${claimId} missing after submission`);
     return toClaimView(state, now);
+  }
+
+  /**
+   * The pharmacy's outstanding recoveries, each taken whole (what is still owed) as a negative line.
+   * Only those whose last holder in the index is the one the read model saw paid: a read model
+   * lagging behind the index leaves a recovery for the next claim rather than taking it twice.
+   */
+  private recoveriesFor(pharmacyId: string, index: ClaimIndex): ReservedRecovery[] {
+    const holders = index.status === 'active' ? index.recoveryHolder : {};
+    return recoverable(recoveryLedger(this.claims.all(), pharmacyId))
+      .filter((e) => (holders[e.dispenseId] ?? null) === e.lastClaimId)
+      .map((e) => ({ dispenseId: e.dispenseId, prescriptionId: e.prescriptionId, fromClaimId: e.fromClaimId, amountFen: e.outstandingFen, previousClaimId: e.lastClaimId }));
   }
 
   private lineOf(dispenseId: string): ClaimLine {
@@ -120,3 +142,5 @@ export class SubmitClaimHandler implements ICommandHandler<SubmitClaimCommand, C
     return { dispenseId, prescriptionId: d.prescriptionId, fundFen: d.fundFen };
   }
 }
+
+const asLine = ({ dispenseId, prescriptionId, fromClaimId, amountFen }: RecoveryLine): RecoveryLine => ({ dispenseId, prescriptionId, fromClaimId, amountFen });

@@ -1,6 +1,6 @@
 import type { Actor, CommandOutcome } from '@rx/event-store';
 import { derivedId, type Decider } from '@rx/kernel';
-import type { ClaimLine, PharmacyClaim, PharmacyClaimCommand, PharmacyClaimEvent } from '../../../domain/pharmacy-claim.decider';
+import type { ClaimLine, PharmacyClaim, RecoveryLine, PharmacyClaimCommand, PharmacyClaimEvent } from '../../../domain/pharmacy-claim.decider';
 import { pharmacyClaimStreamId } from '../../../domain/stream-ids';
 import type { SettlementStore } from '../../settlement-store';
 
@@ -11,6 +11,7 @@ export interface ReservedClaim {
   periodStart: string;
   periodEnd: string;
   lines: ClaimLine[];
+  recoveries: RecoveryLine[];
 }
 
 /**
@@ -24,11 +25,11 @@ export function submitReservedClaim(
   claim: ReservedClaim,
   ctx: { now: Date; actor: Actor; correlationId: string; causationId: string },
 ): Promise<CommandOutcome<PharmacyClaimEvent, PharmacyClaim>> {
-  const { claimId, pharmacyId, submittedBy, periodStart, periodEnd, lines } = claim;
+  const { claimId, pharmacyId, submittedBy, periodStart, periodEnd, lines, recoveries } = claim;
   return s.run(
     pharmacyClaimStreamId(claimId),
     decider,
-    { type: 'SubmitClaim', data: { claimId, pharmacyId, submittedBy, periodStart, periodEnd, dispenses: lines } },
+    { type: 'SubmitClaim', data: { claimId, pharmacyId, submittedBy, periodStart, periodEnd, dispenses: lines, recoveries } },
     { ...ctx, eventId: (i) => derivedId(claimId, `settlement:claim-submitted:${i}`) },
   );
 }
