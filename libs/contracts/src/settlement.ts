@@ -425,7 +425,7 @@ const validators: { [K in SettlementEventType]: Check } = {
         str(l, 'dispenseId', lp);
         str(l, 'prescriptionId', lp);
         int(l, 'fundFen', lp, 0);
-        str(l, 'reason', lp, MAX_TEXT);
+        str(l, 'reason', lp, TextLimits.reason);
       });
     }
     prescriptionIds(d, p);
@@ -434,7 +434,7 @@ const validators: { [K in SettlementEventType]: Check } = {
     for (const k of ['claimId', 'pharmacyId', 'dispenseId', 'prescriptionId', 'regionCode']) str(d, k, p);
     int(d, 'year', p, 1900);
     int(d, 'amountFen', p, 1);
-    str(d, 'reason', p, MAX_TEXT);
+    str(d, 'reason', p, TextLimits.reason);
     instant(d, 'raisedAt', p);
   },
 };
