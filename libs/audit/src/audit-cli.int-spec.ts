@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { DispensingEventTypes as D, PrescribingEventTypes as P, SettlementEventTypes as S } from '@rx/contracts';
 import { createEventStore } from '@rx/event-store';
+import { systemClock } from '@rx/kernel';
+import { ReferenceDataService } from '@rx/reference-data';
 import { AuditFactRecorder } from './application/audit-fact.recorder';
 import { DeadLetterRecorder } from './application/dead-letter.recorder';
 import { auditStreamId } from './domain/audit-streams';
@@ -44,7 +46,7 @@ describe('audit CLI (child process against a SQLite file)', () => {
     dir = mkdtempSync(join(tmpdir(), 'rx-audit-cli-'));
     file = join(dir, 'rx.sqlite');
     const store = createEventStore(`sqlite:${file}`);
-    const recorder = new AuditFactRecorder(store);
+    const recorder = new AuditFactRecorder(store, ReferenceDataService.load(resolve(__dirname, '../../../data/reference')), systemClock);
     const d1 = dispensedData(rx, '2026-03-02T10:10:00.000Z', { pharmacyId: 'P002', unitPriceFen: 60 });
     for (const e of [
       envelope(P.prescriptionIssued, issuedData(rx), '2026-03-02T09:00:00.000Z', 'physician:D001'),

@@ -15,6 +15,7 @@ export const AuditEventTypes = {
 
 export type AuditEventType = (typeof AuditEventTypes)[keyof typeof AuditEventTypes];
 
+/** `forged-prescription`: a prescription whose seal (content hash, institution signature) failed on receipt; it was dead-lettered. */
 export const ALERT_RULE_IDS = [
   'stockpiling',
   'price-above-reference',
@@ -26,6 +27,7 @@ export const ALERT_RULE_IDS = [
   'drug-not-indicated',
   'personal-account-cash-out',
   'dead-letter',
+  'forged-prescription',
 ] as const;
 export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
 

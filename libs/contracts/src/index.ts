@@ -5,3 +5,4 @@ export * from './prescribing';
 export * from './settlement';
 export * from './audit';
 export * from './text';
+export * from './prescription-seal';

@@ -219,3 +219,83 @@ describe('loadReferenceData: a broken copy fails naming file and field', () => {
     expect(failure().message).toBe(`${join(dir, 'holidays/2026.json')}: holidays[0] must be a calendar date YYYY-MM-DD`);
   });
 });
+
+describe('institution keys over time: the key in force at an instant', () => {
+  const { generateKeyPairSync } = require('node:crypto') as typeof import('node:crypto');
+  const pem = () => generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rx-ref-keys-'));
+    cpSync(SHIPPED, dir, { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const withH002 = (change: (inst: any) => void) => {
+    const path = join(dir, 'institutions.json');
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    change(json[1]);
+    writeFileSync(path, JSON.stringify(json));
+  };
+  const fails = (): string => {
+    try {
+      loadReferenceData(dir);
+    } catch (e) {
+      if (e instanceof ReferenceDataError) return e.message;
+      throw e;
+    }
+    throw new Error('expected loadReferenceData to fail');
+  };
+
+  it('given no key history, when asked for any instant, then the one key is in force', () => {
+    const ref = ReferenceDataService.load(dir);
+    const current = ref.institutionPublicKey('H002')!;
+    expect(ref.institutionPublicKeyAt('H002', '1999-01-01T00:00:00Z')?.equals(current)).toBe(true);
+    expect(ref.institutionPublicKeyAt('H002', new Date('2030-01-01T00:00:00Z'))?.equals(current)).toBe(true);
+    expect(ref.institutionPublicKeyAt('H404', '2026-01-01T00:00:00Z')).toBeUndefined();
+    expect(ref.institutionPublicKeyAt('H002', 'not a date')).toBeUndefined();
+  });
+
+  it('given a rotation, when asked for an instant, then the key of that period answers, and none before the first', () => {
+    const [oldest, older] = [pem(), pem()];
+    withH002((i) => {
+      i.publicKeySince = '2026-01-01T00:00:00+08:00';
+      i.retiredKeys = [
+        { publicKeyPem: older, since: '2025-01-01T00:00:00+08:00', until: '2026-01-01T00:00:00+08:00' },
+        { publicKeyPem: oldest, since: '2024-01-01T00:00:00+08:00', until: '2025-01-01T00:00:00+08:00' },
+      ];
+    });
+    const ref = ReferenceDataService.load(dir);
+    const key = (at: string) => ref.institutionPublicKeyAt('H002', at)?.export({ type: 'spki', format: 'pem' }).toString();
+    expect(key('2026-03-02T09:00:00+08:00')).toBe(ref.institution('H002')!.publicKeyPem);
+    expect(key('2026-01-01T00:00:00+08:00')).toBe(ref.institution('H002')!.publicKeyPem);
+    expect(key('2025-12-31T23:59:59.999+08:00')).toBe(older);
+    expect(key('2025-01-01T00:00:00+08:00')).toBe(older);
+    expect(key('2024-06-01T00:00:00+08:00')).toBe(oldest);
+    expect(key('2023-12-31T00:00:00+08:00')).toBeUndefined();
+  });
+
+  it.each<[string, (inst: any) => void, string]>([
+    ['retired keys without publicKeySince', (i) => (i.retiredKeys = [{ publicKeyPem: pem(), until: '2025-01-01T00:00:00Z' }]), '[1].publicKeySince is required when retiredKeys is given'],
+    ['a retired key that is not Ed25519', (i) => {
+      i.publicKeySince = '2026-01-01T00:00:00Z';
+      i.retiredKeys = [{ publicKeyPem: 'nope', until: '2026-01-01T00:00:00Z' }];
+    }, '[1].retiredKeys[0].publicKeyPem must be an SPKI PEM Ed25519 public key'],
+    ['a retired key in force after the current one took over', (i) => {
+      i.publicKeySince = '2026-01-01T00:00:00Z';
+      i.retiredKeys = [{ publicKeyPem: pem(), until: '2026-02-01T00:00:00Z' }];
+    }, "[1].retiredKeys[0].until must not be after the institution's publicKeySince"],
+    ['two retired periods that overlap', (i) => {
+      i.publicKeySince = '2026-01-01T00:00:00Z';
+      i.retiredKeys = [
+        { publicKeyPem: pem(), since: '2025-01-01T00:00:00Z', until: '2026-01-01T00:00:00Z' },
+        { publicKeyPem: pem(), until: '2025-06-01T00:00:00Z' },
+      ];
+    }, '[1].retiredKeys[0].since overlaps the period of retiredKeys[1]'],
+    ['a retired period that ends before it starts', (i) => {
+      i.publicKeySince = '2026-01-01T00:00:00Z';
+      i.retiredKeys = [{ publicKeyPem: pem(), since: '2025-06-01T00:00:00Z', until: '2025-01-01T00:00:00Z' }];
+    }, '[1].retiredKeys[0].until must be after since'],
+  ])('refuses %s', (_what, change, problem) => {
+    withH002(change);
+    expect(fails()).toContain(`institutions.json: ${problem}`);
+  });
+});

@@ -19,6 +19,7 @@ import type {
   Physician,
   ReferenceData,
   RegionPolicy,
+  RetiredKey,
 } from './reference-data.types';
 
 const ID = /^[A-Z0-9][A-Z0-9-]{0,39}$/;
@@ -132,7 +133,7 @@ function readAgreement(r: JsonReader): Agreement {
 }
 
 function readInstitution(r: JsonReader): Institution {
-  r.object(['id', 'name', 'regionCode', 'kind', 'level', 'agreement', 'publicKeyPem'], ['reliesOn', 'specialDrugDesignated']);
+  r.object(['id', 'name', 'regionCode', 'kind', 'level', 'agreement', 'publicKeyPem'], ['reliesOn', 'specialDrugDesignated', 'publicKeySince', 'retiredKeys']);
   const inst: Institution = {
     id: r.at('id').string({ pattern: ID }),
     name: r.at('name').string({ max: 200 }),
@@ -140,7 +141,7 @@ function readInstitution(r: JsonReader): Institution {
     kind: r.at('kind').oneOf(['community-health-centre', 'hospital', 'internet-hospital'] as const),
     level: r.at('level').oneOf([1, 2, 3] as const),
     agreement: readAgreement(r.at('agreement')),
-    publicKeyPem: r.at('publicKeyPem').string({ max: 4096 }),
+    publicKeyPem: readEd25519PublicKey(r.at('publicKeyPem')),
   };
   if (r.has('reliesOn')) inst.reliesOn = r.at('reliesOn').string({ pattern: ID });
   if (r.has('specialDrugDesignated')) {
@@ -149,14 +150,47 @@ function readInstitution(r: JsonReader): Institution {
   }
   if (inst.kind === 'internet-hospital' && !inst.reliesOn) r.at('reliesOn').fail('is required for an internet hospital (P1)');
   if (inst.kind !== 'internet-hospital' && inst.reliesOn) r.at('reliesOn').fail('is only allowed for an internet hospital');
-  try {
-    const key = createPublicKey({ key: inst.publicKeyPem, format: 'pem' });
-    if (key.asymmetricKeyType !== 'ed25519') r.at('publicKeyPem').fail(`must be an Ed25519 key, found ${key.asymmetricKeyType}`);
-  } catch (e) {
-    if (e instanceof ReferenceDataError) throw e;
-    r.at('publicKeyPem').fail('must be an SPKI PEM Ed25519 public key');
+  if (r.has('publicKeySince')) inst.publicKeySince = r.at('publicKeySince').instant();
+  if (r.has('retiredKeys')) {
+    if (!inst.publicKeySince) r.at('publicKeySince').fail('is required when retiredKeys is given (when did the current key replace them?)');
+    inst.retiredKeys = readRetiredKeys(r.at('retiredKeys'), inst.publicKeySince!);
   }
   return inst;
+}
+
+function readEd25519PublicKey(r: JsonReader): string {
+  const pem = r.string({ max: 4096 });
+  try {
+    const key = createPublicKey({ key: pem, format: 'pem' });
+    if (key.asymmetricKeyType !== 'ed25519') r.fail(`must be an Ed25519 key, found ${key.asymmetricKeyType}`);
+  } catch (e) {
+    if (e instanceof ReferenceDataError) throw e;
+    r.fail('must be an SPKI PEM Ed25519 public key');
+  }
+  return pem;
+}
+
+/**
+ * Each retired key is in force over [since, until); the periods may not overlap one another or
+ * reach past the current key's `publicKeySince`, so at any instant at most one key is in force.
+ */
+function readRetiredKeys(r: JsonReader, currentSince: string): RetiredKey[] {
+  const keys = r.array({ min: 1, max: 32 }).map((k) => {
+    k.object(['publicKeyPem', 'until'], ['since']);
+    const key: RetiredKey = { publicKeyPem: readEd25519PublicKey(k.at('publicKeyPem')), until: k.at('until').instant() };
+    if (k.has('since')) key.since = k.at('since').instant();
+    if (key.since && Date.parse(key.since) >= Date.parse(key.until)) k.at('until').fail('must be after since');
+    if (Date.parse(key.until) > Date.parse(currentSince)) k.at('until').fail('must not be after the institution\'s publicKeySince');
+    return key;
+  });
+  const order = keys.map((k, i) => ({ k, i })).sort((a, b) => Date.parse(a.k.until) - Date.parse(b.k.until));
+  for (let j = 1; j < order.length; j++) {
+    const { k, i } = order[j];
+    if (k.since === undefined || Date.parse(k.since) < Date.parse(order[j - 1].k.until)) {
+      r.at(i).at('since').fail(`overlaps the period of retiredKeys[${order[j - 1].i}]`);
+    }
+  }
+  return keys;
 }
 
 function readPhysician(r: JsonReader): Physician {

@@ -129,14 +129,32 @@ export class ReferenceDataService implements ReferenceData {
   isAuditor(id: string): boolean {
     return this.auditor(id) !== undefined;
   }
-  /** The institution's Ed25519 public key, for verifying its prescription signatures. */
+  /** The institution's current Ed25519 public key (the one its signer must match). */
   institutionPublicKey(id: string): KeyObject | undefined {
     const inst = this.institutionsById.get(id);
+    return inst ? this.keyObject(inst.publicKeyPem) : undefined;
+  }
+
+  /**
+   * The institution's key in force at `at` (a prescription's `issuedAt`): the current key from its
+   * `publicKeySince` on, a retired key within its `[since, until)`; undefined when none was in
+   * force then (or the institution is unknown), so nothing signed outside a key's period verifies.
+   */
+  institutionPublicKeyAt(id: string, at: Date | string): KeyObject | undefined {
+    const inst = this.institutionsById.get(id);
     if (!inst) return undefined;
-    let key = this.publicKeys.get(id);
+    const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
+    if (Number.isNaN(t)) return undefined;
+    if (inst.publicKeySince === undefined || t >= Date.parse(inst.publicKeySince)) return this.keyObject(inst.publicKeyPem);
+    const retired = inst.retiredKeys?.find((k) => (k.since === undefined || t >= Date.parse(k.since)) && t < Date.parse(k.until));
+    return retired ? this.keyObject(retired.publicKeyPem) : undefined;
+  }
+
+  private keyObject(pem: string): KeyObject {
+    let key = this.publicKeys.get(pem);
     if (!key) {
-      key = createPublicKey({ key: inst.publicKeyPem, format: 'pem' });
-      this.publicKeys.set(id, key);
+      key = createPublicKey({ key: pem, format: 'pem' });
+      this.publicKeys.set(pem, key);
     }
     return key;
   }

@@ -28,6 +28,18 @@ export interface Institution {
   publicKeyPem: string;
   /** Designated for special (dual-channel) drugs: three-fixed, level 2 and above only (001). Absent = not designated. */
   specialDrugDesignated?: boolean;
+  /** When `publicKeyPem` came into force (ISO instant); absent: always. Required with `retiredKeys`. */
+  publicKeySince?: string;
+  /** Keys the institution signed with before, each in force over `[since, until)`; they still verify what was issued then. */
+  retiredKeys?: RetiredKey[];
+}
+
+export interface RetiredKey {
+  publicKeyPem: string;
+  /** ISO instant; absent: from the beginning. */
+  since?: string;
+  /** ISO instant, exclusive. */
+  until: string;
 }
 
 export interface Physician {

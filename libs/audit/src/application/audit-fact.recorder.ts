@@ -1,15 +1,21 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  PrescribingEventTypes,
+  prescriptionSealRefusal,
   Topics,
   validateDispensingCloudEvent,
   validatePrescribingCloudEvent,
   validateSettlementCloudEvent,
   type CloudEvent,
+  type PrescriptionIssuedV1,
 } from '@rx/contracts';
 import { EVENT_STORE, type EventStore } from '@rx/event-store';
-import { derivedId } from '@rx/kernel';
-import type { ConsumerOptions, IncomingMessage } from '@rx/messaging';
+import { CLOCK, derivedId, type Clock } from '@rx/kernel';
+import { UnprocessableMessageError, type ConsumerOptions, type IncomingMessage } from '@rx/messaging';
+import { REFERENCE_DATA, ReferenceDataService, type ReferenceData } from '@rx/reference-data';
 import { auditTargets, contextOfType, parseActor, toAuditFactData, type AuditContext } from '../domain/audit-fact';
+import { forgedPrescriptionAlert } from '../domain/rules';
+import { appendAlert } from './alert-writer';
 
 export const AUDIT_CONSUMER_GROUP = 'audit';
 export const AUDITED_TOPICS: readonly string[] = [Topics.prescribing, Topics.dispensing, Topics.settlement];
@@ -35,15 +41,39 @@ export function validateAuditedEnvelope(event: CloudEvent): string | undefined {
  */
 @Injectable()
 export class AuditFactRecorder {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  private readonly logger = new Logger('audit:fact-recorder');
+  private readonly ref: ReferenceDataService;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REFERENCE_DATA) ref: ReferenceData,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.ref = ReferenceDataService.from(ref);
+  }
 
   readonly validate = (event: CloudEvent): string | undefined => validateAuditedEnvelope(event);
 
+  /**
+   * An issued prescription whose seal fails is not a fact of anyone's history: it raises a
+   * `forged-prescription` alert (stored before the refusal, so a crash in between redelivers and
+   * the derived alert id appends nothing new) and is dead-lettered with the stable reason.
+   */
   readonly handle = async (message: IncomingMessage): Promise<void> => {
-    await this.record(message.event);
+    const event = message.event;
+    if (event.type === PrescribingEventTypes.prescriptionIssued) {
+      const forged = prescriptionSealRefusal(event, (id, at) => this.ref.institutionPublicKeyAt(id, at));
+      if (forged) {
+        const alert = forgedPrescriptionAlert(event, event.data as PrescriptionIssuedV1, forged, this.clock.now());
+        await appendAlert(this.store, alert, this.clock.now().toISOString());
+        this.logger.warn({ msg: 'forged prescription refused and alerted', id: event.id, subject: event.subject, code: forged.code, alertId: alert.alertId });
+        throw new UnprocessableMessageError(forged.reason);
+      }
+    }
+    await this.record(event);
   };
 
-  /** Appends the fact to each target stream; returns how many copies were new. */
+  /** Appends the fact to each target stream (no seal check: `handle` does that); returns how many copies were new. */
   async record(event: CloudEvent): Promise<number> {
     const context = contextOfType(event.type);
     if (!context) return 0;

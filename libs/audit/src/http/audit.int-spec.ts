@@ -230,6 +230,40 @@ describe('audit over HTTP (embedded app, real SQLite file, in-memory bus)', () =
       expect(await store.readStream(auditStreamId(rx))).toEqual([]);
     });
 
+    it('given a forged prescription (a real one copied with ten times the quantity), then it is dead-lettered with its stable reason, recorded in nobody\'s history, and raises one forged-prescription alert on rx.audit.v1', async () => {
+      const genuine = issuedData(randomUUID());
+      await publish(bus, envelope(P.prescriptionIssued, genuine, genuine.issuedAt, 'physician:D001'));
+      const rx = randomUUID();
+      const forged = { ...genuine, prescriptionId: rx, items: genuine.items.map((i) => ({ ...i, quantity: i.quantity * 10 })) };
+      const event = envelope(P.prescriptionIssued, forged, forged.issuedAt, 'physician:D001');
+      await publish(bus, event, event);
+
+      const dead = bus.deadLetters(Topics.prescribing).filter((d) => d.groupId === 'audit');
+      expect(dead.map((d) => d.key)).toEqual([rx, rx]);
+      expect(dead[0].reason).toMatch(/^unprocessable: rx\.prescribing\.prescription-issued\.v1: PRESCRIPTION_CONTENT_HASH_MISMATCH: /);
+      expect(await store.readStream(auditStreamId(rx))).toEqual([]);
+      expect((await get(`/audit/prescriptions/${rx}/history`)).status).toBe(404);
+      expect((await get(`/audit/prescriptions/${genuine.prescriptionId}/history`)).body.entries).toHaveLength(1);
+
+      const alerts = (await get(`/audit/alerts?rule=forged-prescription&prescriptionId=${rx}`)).body.alerts;
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({
+        ruleId: 'forged-prescription',
+        severity: 'high',
+        subjectKey: rx,
+        prescriptionId: rx,
+        evidence: [event.id],
+        details: expect.objectContaining({ code: 'PRESCRIPTION_CONTENT_HASH_MISMATCH', institutionId: 'H001', signingKeyInstitutionId: 'H001' }),
+      });
+      const relayed = await (async () => {
+        for (let i = 0; i < 100 && !published.some((e) => e.subject === rx); i++) await new Promise((r) => setTimeout(r, 20));
+        return published.filter((e) => e.subject === rx);
+      })();
+      expect(relayed).toHaveLength(1);
+      expect(validateAuditCloudEvent(relayed[0])).toBeUndefined();
+      expect(relayed[0].data).toMatchObject({ ruleId: 'forged-prescription', alertId: alerts[0].alertId });
+    });
+
     it('404 for a prescription the audit never heard of, 400 for a malformed id', async () => {
       expect((await get(`/audit/prescriptions/${randomUUID()}/history`)).body.code).toBe('PRESCRIPTION_NOT_FOUND');
       expect((await get(`/audit/prescriptions/${randomUUID()}/history`)).status).toBe(404);

@@ -1,4 +1,6 @@
-import { DispensingEventTypes, Topics, validateDispensingCloudEvent } from '@rx/contracts';
+import { generateKeyPairSync } from 'node:crypto';
+import { DispensingEventTypes, pickupCodeHash, Topics, validateDispensingCloudEvent, type PrescriptionIssuedV1 } from '@rx/contracts';
+import { sealPrescription } from '@rx/contracts/testing';
 import type { InMemoryMessageBus } from '@rx/messaging';
 import { MINUTE_MS } from '@rx/kernel';
 import { ClaimExpirySweeper } from '../application/claim-expiry/claim-expiry.sweeper';
@@ -32,12 +34,58 @@ describe('claims over HTTP (embedded app, real SQLite store)', () => {
       expect(await w.streamTypes(rxId)).toEqual(['PrescriptionRegistered', 'PrescriptionClaimed']);
     });
 
+    describe('verifying the seal of every prescription it learns (issue 21)', () => {
+      /** A copy of a real issued event under a new id with ten times the quantity, as the issue's kcat test made. */
+      const forgeries = (genuine: PrescriptionIssuedV1, rxId: string): [string, PrescriptionIssuedV1, string][] => {
+        const copy = { ...genuine, prescriptionId: rxId, pickupCodeHash: pickupCodeHash(rxId, PICKUP_CODE), items: genuine.items.map((i) => ({ ...i, quantity: i.quantity * 10 })) };
+        return [
+          ['the original hash and signature', copy, 'PRESCRIPTION_CONTENT_HASH_MISMATCH'],
+          ['a recomputed hash and the original signature', { ...copy, contentHash: sealPrescription(copy, generateKeyPairSync('ed25519').privateKey).contentHash }, 'PRESCRIPTION_SIGNATURE_INVALID'],
+          ['a seal of a key nobody knows', sealPrescription(copy, generateKeyPairSync('ed25519').privateKey), 'PRESCRIPTION_SIGNATURE_INVALID'],
+          ["H002's genuine seal on H001's prescription", sealPrescription({ ...copy, signingKeyInstitutionId: 'H002' }), 'PRESCRIPTION_SIGNER_MISMATCH'],
+          ['an institution the reference data does not know', sealPrescription({ ...copy, institutionId: 'H404', signingKeyInstitutionId: 'H404' }, generateKeyPairSync('ed25519').privateKey), 'PRESCRIPTION_SIGNING_KEY_UNKNOWN'],
+        ];
+      };
+
+      it('given a forged copy of a real prescription, when it arrives, then it is dead-lettered with a stable reason, never registered, never claimable', async () => {
+        const { event } = await w.issue();
+        const bus = w.t.bus as InMemoryMessageBus;
+        const cases = forgeries(event.data as PrescriptionIssuedV1, 'RX-ANY');
+        for (const i of cases.keys()) {
+          const rxId = `RX-FORGED-${i}`;
+          const [, data] = forgeries(event.data as PrescriptionIssuedV1, rxId)[i];
+          await bus.publish(Topics.prescribing, [{ key: rxId, value: envelope(event.type, rxId, data, w.clock.now()) }]);
+        }
+        const dead = bus.deadLetters(Topics.prescribing).filter((d) => d.groupId === 'dispensing');
+        expect(dead.map((d) => d.key)).toEqual(cases.map((_, i) => `RX-FORGED-${i}`));
+        dead.forEach((d, i) => expect(d.reason).toMatch(new RegExp(`^invalid event: rx\\.prescribing\\.prescription-issued\\.v1: ${cases[i][2]}: `)));
+        for (const i of cases.keys()) {
+          expect(await w.streamTypes(`RX-FORGED-${i}`)).toEqual([]);
+          const claim = await w.claim(`RX-FORGED-${i}`);
+          expect(claim.status).toBe(404);
+          expect(claim.body.code).toBe('UNKNOWN_PRESCRIPTION');
+        }
+      });
+
+      it('given a forged copy under the id of a prescription already circulating, then the real one is untouched', async () => {
+        const { rxId, event } = await w.issue();
+        const genuine = event.data as PrescriptionIssuedV1;
+        const forged = { ...genuine, patientId: 'PT002', items: genuine.items.map((i) => ({ ...i, quantity: i.quantity * 10 })) };
+        await w.t.bus.publish(Topics.prescribing, [{ key: rxId, value: envelope(event.type, rxId, forged, w.clock.now()) }]);
+        expect((w.t.bus as InMemoryMessageBus).deadLetters(Topics.prescribing).map((d) => d.key)).toEqual([rxId]);
+        expect(await w.streamTypes(rxId)).toEqual(['PrescriptionRegistered']);
+        const view = await w.get(rxId, w.auditor());
+        expect(view.body.patientId).toBe('PT001');
+        expect(view.body.items[0].prescribed).toBe(genuine.items[0].quantity);
+      });
+    });
+
     it('dead-letters envelopes that fail the prescribing contract, or that the decider could never register', async () => {
       const bus = w.t.bus as InMemoryMessageBus;
       const bad = envelope('rx.prescribing.prescription-issued.v1', 'RX-BAD', { prescriptionId: 'RX-BAD', items: [] }, w.clock.now());
       await bus.publish(Topics.prescribing, [{ key: 'RX-BAD', value: bad }]);
       const { event } = await w.issue(ORDINARY(), { prescriptionId: 'RX-OK' });
-      const twice = envelope(event.type, 'RX-TWICE', { ...(event.data as object), prescriptionId: 'RX-TWICE', items: [ORDINARY().items[0], { ...ORDINARY().items[0], lineNo: 2 }] }, w.clock.now());
+      const twice = envelope(event.type, 'RX-TWICE', sealPrescription({ ...(event.data as PrescriptionIssuedV1), prescriptionId: 'RX-TWICE', items: [ORDINARY().items[0], { ...ORDINARY().items[0], lineNo: 2 }] }), w.clock.now());
       await bus.publish(Topics.prescribing, [{ key: 'RX-TWICE', value: twice }]);
       const dead = bus.deadLetters(Topics.prescribing).filter((d) => d.groupId === 'dispensing');
       expect(dead.map((d) => d.key)).toEqual(['RX-BAD', 'RX-TWICE']);

@@ -10,6 +10,7 @@ import {
   type PrescribedItemV1,
   type PrescriptionIssuedV1,
 } from '@rx/contracts';
+import { sealPrescription } from '@rx/contracts/testing';
 import { addDays, ManualClock } from '@rx/kernel';
 import { InMemoryMessageBus } from '@rx/messaging';
 import { createTestApp, referenceDataWith, type TestApp } from '@rx/runtime/testing';
@@ -122,7 +123,8 @@ export async function dispensingWorld(
     async issue(shape = ORDINARY(), opts = {}) {
       const rxId = opts.prescriptionId ?? randomUUID();
       const now = clock.now();
-      const data: PrescriptionIssuedV1 = {
+      // Sealed with H001's demo key, as prescribing seals it: dispensing verifies every prescription.
+      const data: PrescriptionIssuedV1 = sealPrescription({
         prescriptionId: rxId,
         institutionId: 'H001',
         institutionLevel: 1,
@@ -138,10 +140,8 @@ export async function dispensingWorld(
         items: shape.items,
         diagnoses: [{ code: 'E11.9', name: 'type 2 diabetes mellitus' }],
         pickupCodeHash: pickupCodeHash(rxId, PICKUP_CODE),
-        contentHash: 'a'.repeat(64),
-        signature: Buffer.from('not verified by dispensing').toString('base64'),
         signingKeyInstitutionId: 'H001',
-      };
+      });
       const event = await prescribing(PrescribingEventTypes.prescriptionIssued, rxId, data as unknown as Record<string, unknown>, opts.eventId);
       return { rxId, event };
     },

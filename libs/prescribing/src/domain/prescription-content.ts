@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { prescriptionSignedContent } from '@rx/contracts';
+import { prescriptionCanonicalContent } from '@rx/contracts';
 import { canonicalJson } from '@rx/kernel';
 import type { IssuePrescription } from './prescription.commands';
 import type { PrescriptionContent } from './prescription.events';
@@ -19,9 +19,9 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** The exact bytes that are hashed and signed: canonical JSON of the signed fields (P5). */
+/** The exact bytes that are hashed and signed (P5): the contract's definition, the one every verifier uses. */
 export function canonicalContent(content: PrescriptionContent): string {
-  return canonicalJson(prescriptionSignedContent(content));
+  return prescriptionCanonicalContent(content);
 }
 
 export function contentHashOf(content: PrescriptionContent): string {

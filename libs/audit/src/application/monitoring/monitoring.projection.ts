@@ -3,7 +3,8 @@ import { DispensingEventTypes, PrescribingEventTypes, SettlementEventTypes } fro
 import type { EventStore, RecordedEvent, Subscription } from '@rx/event-store';
 import { chinaDate } from '@rx/kernel';
 import { toAuditFact, type AuditFact, type AuditFactData } from '../../domain/audit-fact';
-import { ALERT_RAISED, ALERT_STREAM_PREFIX, AUDIT_STREAM_PREFIX, alertStreamId, isPharmacyAuditStream } from '../../domain/audit-streams';
+import { ALERT_RAISED, ALERT_STREAM_PREFIX, AUDIT_STREAM_PREFIX, isPharmacyAuditStream } from '../../domain/audit-streams';
+import { appendAlert } from '../alert-writer';
 import {
   drugNotIndicatedRule,
   isTraceCodeReuse,
@@ -33,7 +34,6 @@ const CHECKPOINT_EVERY = 200;
  * only re-judges this window, and alerts raised twice append nothing.
  */
 const IDLE_CHECKPOINT_MS = 250;
-const MONITOR_ACTOR = { role: 'system', id: 'audit-monitoring' };
 
 export interface AlertView extends Alert {
   /** When the alert was raised (the alert event's time), as opposed to `occurredAt` (its cause). */
@@ -367,20 +367,9 @@ export class MonitoringProjection {
     for (const alert of alerts) {
       if (this.alerts.has(alert.alertId)) continue;
       const raisedAt = this.now().toISOString();
-      const result = await this.store.append(
-        alertStreamId(alert.alertId),
-        [
-          {
-            id: alert.alertId,
-            type: ALERT_RAISED,
-            data: alert,
-            metadata: { correlationId: alert.evidence[0] ?? alert.alertId, causationId: alert.evidence[alert.evidence.length - 1] ?? alert.alertId, actor: MONITOR_ACTOR, occurredAt: raisedAt },
-          },
-        ],
-        { expectedRevision: 'no_stream' },
-      );
+      const written = await appendAlert(this.store, alert, raisedAt);
       this.alerts.set(alert.alertId, { ...alert, raisedAt });
-      if (result.written) {
+      if (written) {
         this.raisedCount++;
         raised.push(alert);
       }

@@ -10,3 +10,4 @@ export * from './three-fixed-attempt.rule';
 export * from './drug-not-indicated.rule';
 export * from './personal-account-cash-out.rule';
 export * from './dead-letter.rule';
+export * from './forged-prescription.rule';

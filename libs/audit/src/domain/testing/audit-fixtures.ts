@@ -12,6 +12,7 @@ import {
   type PrescriptionIssuedV1,
   type SettlementAmountsV1,
 } from '@rx/contracts';
+import { sealPrescription } from '@rx/contracts/testing';
 import { addDays, derivedId } from '@rx/kernel';
 import { contextOfType, type AllEventData, type AuditFact, type KnownFactType } from '../audit-fact';
 
@@ -27,8 +28,9 @@ export function fact<K extends KnownFactType>(type: K, data: AllEventData[K], ti
   return { sourceEventId: id ?? derivedId('test-fact', type, JSON.stringify(data), time), type, context: contextOfType(type)!, time, actor: { role: m[1], id: m[2] }, data };
 }
 
+/** Sealed with the demo key of its institution (as prescribing seals it), unless `over` sets contentHash or signature. */
 export function issuedData(prescriptionId: string, over: Partial<PrescriptionIssuedV1> = {}, issuedAt = '2026-03-02T09:00:00.000Z'): PrescriptionIssuedV1 {
-  return {
+  const data: PrescriptionIssuedV1 = {
     prescriptionId,
     institutionId: 'H001',
     institutionLevel: 1,
@@ -62,6 +64,7 @@ export function issuedData(prescriptionId: string, over: Partial<PrescriptionIss
     signingKeyInstitutionId: 'H001',
     ...over,
   };
+  return over.contentHash !== undefined || over.signature !== undefined ? data : sealPrescription(data);
 }
 
 export function claimedData(prescriptionId: string, pharmacyId: string, claimedAt: string): PrescriptionClaimedV1 {

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   PrescribingEventTypes,
+  prescriptionSealRefusal,
   Topics,
   validatePrescribingCloudEvent,
   type CloudEvent,
@@ -8,6 +9,7 @@ import {
 } from '@rx/contracts';
 import { derivedId, DomainError } from '@rx/kernel';
 import { UnprocessableMessageError, type ConsumerOptions, type IncomingMessage } from '@rx/messaging';
+import { REFERENCE_DATA, ReferenceDataService, type ReferenceData } from '@rx/reference-data';
 import type { DispensationCommand, RegisterPrescription } from '../../domain/dispensation.commands';
 import { decideDispensation, initialDispensation } from '../../domain/dispensation.decider';
 import { DispensationRunner } from '../dispensation-runner';
@@ -48,16 +50,29 @@ function registerCommand(sourceEventId: string, d: PrescriptionIssuedV1): Regist
 @Injectable()
 export class PrescribingReactor {
   private readonly logger = new Logger('dispensing:prescribing-reactor');
+  private readonly ref: ReferenceDataService;
 
-  constructor(private readonly runner: DispensationRunner) {}
+  constructor(
+    private readonly runner: DispensationRunner,
+    @Inject(REFERENCE_DATA) ref: ReferenceData,
+  ) {
+    this.ref = ReferenceDataService.from(ref);
+  }
 
   /**
-   * The contract's validators first; then an issued prescription the decider could never register
-   * (e.g. one drug on two lines) is dead-lettered at once instead of being retried.
+   * The contract's validators first; then the seal of an issued prescription (content hash and the
+   * institution's signature with its key in force at issue: a forgery is never registered, so never
+   * claimable); then one the decider could never register (e.g. one drug on two lines). Each is
+   * dead-lettered at once instead of being retried.
    */
   readonly validate = (event: CloudEvent): string | undefined => {
     const reason = validatePrescribingCloudEvent(event);
     if (reason || event.type !== PrescribingEventTypes.prescriptionIssued) return reason;
+    const forged = prescriptionSealRefusal(event, (id, at) => this.ref.institutionPublicKeyAt(id, at));
+    if (forged) {
+      this.logger.warn({ msg: 'prescription refused: its seal does not verify', id: event.id, subject: event.subject, code: forged.code, reason: forged.reason });
+      return forged.reason;
+    }
     const command = commandFor(event)!;
     try {
       decideDispensation(command, initialDispensation(), new Date(event.time), this.runner.policyFor(initialDispensation(), new Date(event.time)));
