@@ -137,7 +137,7 @@ describe('audit CLI (child process against a SQLite file)', () => {
   it('verify exits 1 and lists the dead letter when a context refused an event, though every chain verifies', async () => {
     const own = join(dir, 'dead-letter.sqlite');
     const store = createEventStore(`sqlite:${own}`);
-    await new AuditFactRecorder(store).record(envelope(P.prescriptionIssued, issuedData(rx), '2026-03-02T09:00:00.000Z', 'physician:D001'));
+    await new AuditFactRecorder(store, ReferenceDataService.load(resolve(__dirname, '../../../data/reference')), systemClock).record(envelope(P.prescriptionIssued, issuedData(rx), '2026-03-02T09:00:00.000Z', 'physician:D001'));
     const clean = await cli(own, 'verify');
     expect(clean.code).toBe(0);
     expect(clean.stdout).toContain('✓ no dead letters');

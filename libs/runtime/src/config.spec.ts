@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, DEV_JWT_SECRET, loadConfig } from './config';
+import { topicsAtStart } from './runtime.module';
 
 describe('loadConfig', () => {
   it('gives the embedded defaults on an empty environment', () => {
@@ -92,5 +96,72 @@ describe('loadConfig', () => {
     } catch (e) {
       expect((e as ConfigError).problems).toHaveLength(2);
     }
+  });
+});
+
+describe('loadConfig: Kafka credentials and TLS (issue 21)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rx-config-ca-'));
+  const caFile = join(dir, 'ca.pem');
+  const notPem = join(dir, 'not.pem');
+  writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n-----END CERTIFICATE-----\n');
+  writeFileSync(notPem, 'hello');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const kafka = { RX_BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:9093' };
+  const problems = (env: NodeJS.ProcessEnv): string[] => {
+    try {
+      loadConfig(env, 'dispensing');
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  it('given no credentials outside production, then the apps connect without authentication or TLS (the laptop setup)', () => {
+    const config = loadConfig(kafka, 'dispensing');
+    expect(config.kafkaSasl).toBeUndefined();
+    expect(config.kafkaSsl).toBeUndefined();
+  });
+
+  it('given SCRAM-SHA-512 credentials over TLS with a CA file, then the app connects as its principal trusting that CA', () => {
+    const config = loadConfig({ ...kafka, KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'dispensing', KAFKA_SASL_PASSWORD: 's3cret', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: caFile }, 'dispensing');
+    expect(config.kafkaSasl).toEqual({ mechanism: 'scram-sha-512', username: 'dispensing', password: 's3cret' });
+    expect(config.kafkaSsl?.ca).toContain('BEGIN CERTIFICATE');
+    expect(loadConfig({ ...kafka, KAFKA_SSL: 'true' }).kafkaSsl).toEqual({});
+  });
+
+  it('given production on Kafka, then the mechanism must be chosen out loud; none is accepted knowingly', () => {
+    const prod = { ...kafka, NODE_ENV: 'production', RX_JWT_SECRET: 'x'.repeat(32), RX_PICKUP_CODE_SECRET: 'y'.repeat(32) };
+    expect(problems(prod)).toEqual([expect.stringMatching(/^KAFKA_SASL_MECHANISM is required when NODE_ENV=production/)]);
+    expect(problems({ ...prod, KAFKA_SASL_MECHANISM: 'none' })).toEqual([]);
+    expect(problems({ ...prod, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'audit', KAFKA_SASL_PASSWORD: 'p' })).toEqual([]);
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ['an unknown mechanism', { KAFKA_SASL_MECHANISM: 'plain' }, 'KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256 or none'],
+    ['a mechanism without a username', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_PASSWORD: 'p' }, 'KAFKA_SASL_USERNAME must be'],
+    ['a mechanism without a password', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'audit' }, 'KAFKA_SASL_PASSWORD is required'],
+    ['credentials without a mechanism (they would be ignored)', { KAFKA_SASL_USERNAME: 'audit', KAFKA_SASL_PASSWORD: 'p' }, 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM'],
+    ['credentials with none', { KAFKA_SASL_MECHANISM: 'none', KAFKA_SASL_USERNAME: 'audit' }, 'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be unset'],
+    ['KAFKA_SSL other than true or false', { KAFKA_SSL: 'yes' }, 'KAFKA_SSL must be "true" or "false"'],
+    ['a CA file without TLS', { KAFKA_SSL_CA_FILE: '/x/ca.pem' }, 'KAFKA_SSL_CA_FILE needs KAFKA_SSL=true'],
+    ['a CA file that does not exist', { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/nonexistent/ca.pem' }, 'KAFKA_SSL_CA_FILE must name a readable PEM file'],
+    ['a CA file that holds no certificate', { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: notPem }, 'KAFKA_SSL_CA_FILE must hold PEM certificates'],
+  ])('refuses %s, naming the variable', (_what, env, problem) => {
+    expect(problems({ ...kafka, ...env })).toEqual([expect.stringContaining(problem)]);
+  });
+
+  it('never puts the password in a message', () => {
+    const all = problems({ ...kafka, KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'bad user!', KAFKA_SASL_PASSWORD: 'hunter2-secret' });
+    expect(all.join('\n')).not.toContain('hunter2-secret');
+  });
+});
+
+describe('topicsAtStart: what an app checks at start is what its principal may see', () => {
+  it('gives a context app the topics it consumes, and the platform every topic', () => {
+    expect(topicsAtStart('prescribing')).toEqual(['rx.dispensing.v1']);
+    expect(topicsAtStart('dispensing')).toEqual(['rx.prescribing.v1', 'rx.settlement.v1']);
+    expect(topicsAtStart('audit')).toEqual(['rx.prescribing.v1', 'rx.dispensing.v1', 'rx.settlement.v1']);
+    expect(topicsAtStart('platform')).toEqual(['rx.prescribing.v1', 'rx.dispensing.v1', 'rx.settlement.v1', 'rx.audit.v1']);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseEventStoreUrl } from '@rx/event-store';
 
@@ -15,6 +15,10 @@ export interface RuntimeConfig {
   kafkaPartitions: number;
   /** Consumer-group session timeout: how long a dead member holds its partitions. */
   kafkaSessionTimeoutMs: number;
+  /** SASL credentials of this app's principal; undefined: an unauthenticated (laptop) broker. */
+  kafkaSasl?: KafkaSasl;
+  /** TLS to the broker; `ca` holds the PEM of KAFKA_SSL_CA_FILE (else the system's trusted CAs). */
+  kafkaSsl?: { ca?: string };
   jwtSecret: string;
   /** True when RX_JWT_SECRET was not set and the development default is in use. */
   jwtSecretIsDevDefault: boolean;
@@ -40,6 +44,14 @@ export interface RuntimeConfig {
   };
   /** Requests per window per client and route family; max 0 turns the limit off. */
   rateLimit: { max: number; windowMs: number };
+}
+
+export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256';
+
+export interface KafkaSasl {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: string;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
   if (!/^\d+$/.test(sessionText) || kafkaSessionTimeoutMs < 6000 || kafkaSessionTimeoutMs > 300000) {
     problems.push(`KAFKA_SESSION_TIMEOUT_MS must be an integer from 6000 to 300000 (got "${sessionText}")`);
   }
+
+  const { kafkaSasl, kafkaSsl } = kafkaSecurity(env, bus === 'kafka' && production, problems);
 
   let jwtSecret = env.RX_JWT_SECRET ?? '';
   const jwtSecretIsDevDefault = jwtSecret === '';
@@ -155,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     kafkaBrokers,
     kafkaPartitions,
     kafkaSessionTimeoutMs,
+    ...(kafkaSasl ? { kafkaSasl } : {}),
+    ...(kafkaSsl ? { kafkaSsl } : {}),
     jwtSecret,
     jwtSecretIsDevDefault,
     jwtMaxLifetimeSeconds: lifetimeMinutes * 60,
@@ -167,6 +183,56 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     http,
     rateLimit,
   };
+}
+
+const SASL_MECHANISMS: readonly string[] = ['scram-sha-512', 'scram-sha-256', 'none'];
+
+/**
+ * KAFKA_SASL_MECHANISM (`scram-sha-512`, `scram-sha-256`, or `none`), KAFKA_SASL_USERNAME,
+ * KAFKA_SASL_PASSWORD, KAFKA_SSL (`true`/`false`), KAFKA_SSL_CA_FILE (PEM; only with KAFKA_SSL=true).
+ * Unset means an unauthenticated broker, except in production on Kafka, where the choice must be
+ * made out loud (`none` to run without credentials knowingly). Credentials without a mechanism,
+ * or a CA file without TLS, are refused rather than silently ignored.
+ */
+function kafkaSecurity(env: NodeJS.ProcessEnv, required: boolean, problems: string[]): { kafkaSasl?: KafkaSasl; kafkaSsl?: { ca?: string } } {
+  const mechanismText = env.KAFKA_SASL_MECHANISM?.trim().toLowerCase();
+  const username = env.KAFKA_SASL_USERNAME ?? '';
+  const password = env.KAFKA_SASL_PASSWORD ?? '';
+  let kafkaSasl: KafkaSasl | undefined;
+  if (mechanismText === undefined || mechanismText === '') {
+    if (required) problems.push('KAFKA_SASL_MECHANISM is required when NODE_ENV=production and RX_BUS=kafka (scram-sha-512, or none for a broker without authentication)');
+    if (username || password) problems.push('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD need KAFKA_SASL_MECHANISM (scram-sha-512 or scram-sha-256)');
+  } else if (!SASL_MECHANISMS.includes(mechanismText)) {
+    problems.push(`KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256 or none (got "${env.KAFKA_SASL_MECHANISM}")`);
+  } else if (mechanismText === 'none') {
+    if (username || password) problems.push('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be unset when KAFKA_SASL_MECHANISM=none');
+  } else {
+    if (!/^[A-Za-z0-9._@-]{1,128}$/.test(username)) problems.push(`KAFKA_SASL_USERNAME must be 1-128 of A-Z a-z 0-9 . _ @ - with KAFKA_SASL_MECHANISM=${mechanismText} (got "${username}")`);
+    if (password.length === 0) problems.push(`KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM=${mechanismText}`);
+    else if (password.length > 1024) problems.push('KAFKA_SASL_PASSWORD must be at most 1024 characters');
+    kafkaSasl = { mechanism: mechanismText as KafkaSaslMechanism, username, password };
+  }
+
+  const sslText = env.KAFKA_SSL ?? 'false';
+  if (sslText !== 'true' && sslText !== 'false') problems.push(`KAFKA_SSL must be "true" or "false" (got "${sslText}")`);
+  const caFile = env.KAFKA_SSL_CA_FILE;
+  let kafkaSsl: { ca?: string } | undefined;
+  if (sslText === 'true') {
+    kafkaSsl = {};
+    if (caFile !== undefined && caFile !== '') {
+      let pem = '';
+      try {
+        pem = readFileSync(caFile, 'utf8');
+      } catch {
+        problems.push(`KAFKA_SSL_CA_FILE must name a readable PEM file (got "${caFile}")`);
+      }
+      if (pem && !/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(pem)) problems.push(`KAFKA_SSL_CA_FILE must hold PEM certificates (got "${caFile}")`);
+      else if (pem) kafkaSsl.ca = pem;
+    }
+  } else if (caFile) {
+    problems.push('KAFKA_SSL_CA_FILE needs KAFKA_SSL=true');
+  }
+  return { kafkaSasl, kafkaSsl };
 }
 
 export const RX_CONFIG = Symbol('RuntimeConfig');

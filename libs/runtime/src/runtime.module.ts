@@ -4,7 +4,7 @@ import { AuthModule } from '@rx/auth';
 import { createEventStore, createLeaderElection, EVENT_STORE, EventStore, LEADER_ELECTION, WriteTrackingStore } from '@rx/event-store';
 import { CLOCK, Clock, ID_GENERATOR, IdGenerator, systemClock, uuidGenerator } from '@rx/kernel';
 import { InMemoryMessageBus, KafkaMessageBus, MESSAGE_BUS, MessageBus } from '@rx/messaging';
-import { ALL_TOPICS, AUDIT_TOPIC } from '@rx/contracts';
+import { ALL_TOPICS, AUDIT_TOPIC, TOPIC_ACCESS, type ContextApp } from '@rx/contracts';
 import { REFERENCE_DATA, ReferenceDataService } from '@rx/reference-data';
 import { RX_CONFIG, RuntimeConfig } from './config';
 import { EventPlumbing } from './event-plumbing';
@@ -68,6 +68,18 @@ export function createBus(config: RuntimeConfig): MessageBus {
     clientId: `rx-${config.appName}`,
     partitions: config.kafkaPartitions,
     sessionTimeout: config.kafkaSessionTimeoutMs,
-    topics: [...ALL_TOPICS, AUDIT_TOPIC],
+    topics: topicsAtStart(config.appName),
+    sasl: config.kafkaSasl,
+    ssl: config.kafkaSsl ? (config.kafkaSsl.ca ? { ca: [config.kafkaSsl.ca] } : true) : undefined,
   });
+}
+
+/**
+ * The topics a context app consumes, checked (or created) with their dead-letter topics at start;
+ * its own topic is checked at its first publish. Under ACLs a principal sees only the topics it
+ * may use, so it asks for nothing else. The platform (every context) takes them all.
+ */
+export function topicsAtStart(appName: string): string[] {
+  const access = TOPIC_ACCESS[appName as ContextApp];
+  return access ? [...access.consumes] : [...ALL_TOPICS, AUDIT_TOPIC];
 }

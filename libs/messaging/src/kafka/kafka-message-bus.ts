@@ -49,7 +49,11 @@ export interface KafkaMessageBusOptions {
   partitionsConsumedConcurrently?: number;
   /** Default 1 (a single local broker). */
   replicationFactor?: number;
-  /** Created with their `.dlq` at start when missing; others are created on first publish or consume. */
+  /**
+   * Created with their `.dlq` at start when missing (the topics this process consumes). Others are
+   * created on first publish (the topic alone: its `.dlq` belongs to its consumers) or consume
+   * (with its `.dlq`, where this consumer puts what it refuses).
+   */
   topics?: readonly string[];
   /** Consumer session timeout (ms); default 30 000. Handlers heartbeat while they run. */
   sessionTimeout?: number;
@@ -66,6 +70,10 @@ export interface KafkaMessageBusOptions {
   pingTimeoutMs?: number;
   connectionTimeout?: number;
   requestTimeout?: number;
+  /** SASL/SCRAM credentials of this app's principal (issue 21); absent: an unauthenticated broker. */
+  sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256'; username: string; password: string };
+  /** TLS to the broker: `true` trusts the system CAs, `{ ca }` the given PEM certificates. */
+  ssl?: boolean | { ca: string[] };
 }
 
 const TO_KAFKAJS: Record<LogLevel | 'silent', KafkaLogLevel> = {
@@ -144,6 +152,8 @@ export class KafkaMessageBus implements MessageBus {
       requestTimeout: options.requestTimeout ?? 30_000,
       logLevel: TO_KAFKAJS[options.logLevel ?? 'warn'],
       logCreator: creator,
+      ...(options.ssl ? { ssl: options.ssl === true ? true : { ca: options.ssl.ca } } : {}),
+      ...(options.sasl ? { sasl: options.sasl.mechanism === 'scram-sha-512' ? { ...options.sasl, mechanism: 'scram-sha-512' as const } : { ...options.sasl, mechanism: 'scram-sha-256' as const } } : {}),
     });
   }
 
@@ -160,7 +170,7 @@ export class KafkaMessageBus implements MessageBus {
     const encoded = messages.map(encodeMessage);
     if (encoded.length === 0) return;
     const producer = await this.ready();
-    await this.ensureTopics([topic]);
+    await this.ensureTopics([topic], false);
     await producer.send({
       topic,
       acks: -1,
@@ -295,9 +305,13 @@ export class KafkaMessageBus implements MessageBus {
     return this.producer;
   }
 
-  /** Creates missing topics and their dead-letter topics; serialized so concurrent callers don't race. */
-  private ensureTopics(topics: readonly string[]): Promise<void> {
-    const wanted = [...new Set(topics.flatMap((t) => [t, deadLetterTopic(t)]))].filter((t) => !this.knownTopics.has(t));
+  /**
+   * Creates missing topics (and their dead-letter topics when asked); serialized so concurrent
+   * callers don't race. Under ACLs a principal sees only the topics it may use, so it is asked only
+   * for those: a producer for its topic, a consumer for its topics and their dead-letter topics.
+   */
+  private ensureTopics(topics: readonly string[], withDeadLetters = true): Promise<void> {
+    const wanted = [...new Set(topics.flatMap((t) => (withDeadLetters ? [t, deadLetterTopic(t)] : [t])))].filter((t) => !this.knownTopics.has(t));
     if (wanted.length === 0) return Promise.resolve();
     const run = this.topicLock.then(() => this.createTopics(wanted));
     this.topicLock = run.catch(() => undefined);
@@ -321,6 +335,11 @@ export class KafkaMessageBus implements MessageBus {
         for (const t of wanted) this.knownTopics.add(t);
         return;
       } catch (e) {
+        if (/authoriz/i.test(errorMessage(e)) || (e as { type?: string }).type?.includes('AUTHORIZATION')) {
+          throw new Error(
+            `topics ${missing.join(', ')} do not exist or are not visible to this principal, and it may not create them: a broker with ACLs needs them provisioned (tools/kafka/provision.ts) and this principal granted them (${errorMessage(e)})`,
+          );
+        }
         // Another process may have created some of them in between: list again and retry once.
         if (attempt >= 2) throw e;
       }
