@@ -49,8 +49,9 @@ export class E2eCluster {
   private readonly retired: Instance[] = [];
   private readonly onExit = () => this.killAllNow();
 
-  constructor(name: string) {
-    this.brokers = kafkaBrokers();
+  /** `brokers`: another broker than the global setup's (the secured suite starts its own). */
+  constructor(name: string, options: { brokers?: string[] } = {}) {
+    this.brokers = options.brokers ?? kafkaBrokers();
     this.dir = mkdtempSync(join(tmpdir(), `rx-e2e-${name}-`));
     // If the test process dies without afterAll, the apps must not outlive it.
     process.once('exit', this.onExit);

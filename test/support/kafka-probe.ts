@@ -1,7 +1,7 @@
 // The test's own view of the broker (raw kafkajs): consumer-group progress, a topic read with a
 // throwaway group, and a producer for bytes the apps would never write.
 import { randomUUID } from 'node:crypto';
-import { AssignerProtocol, Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { AssignerProtocol, Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
 import { eventually } from './e2e-http';
 
 export interface RawRecord {
@@ -18,8 +18,9 @@ export class KafkaProbe {
   private producer?: Producer;
   private readonly consumers: Consumer[] = [];
 
-  constructor(brokers: string[]) {
-    this.kafka = new Kafka({ brokers, clientId: `e2e-probe-${randomUUID().slice(0, 8)}`, logLevel: logLevel.NOTHING });
+  /** `security`: TLS and SASL settings for a secured broker (the probe then acts as that principal). */
+  constructor(brokers: string[], security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {}) {
+    this.kafka = new Kafka({ brokers, clientId: `e2e-probe-${randomUUID().slice(0, 8)}`, logLevel: logLevel.NOTHING, ...security });
   }
 
   private async connectedAdmin(): Promise<Admin> {

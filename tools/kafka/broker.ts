@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface KafkaBroker {
@@ -67,9 +67,24 @@ async function startTestcontainer(image: string): Promise<KafkaBroker> {
   };
 }
 
-async function startLocal(): Promise<KafkaBroker> {
+/** A secured local broker (SASL_SSL, SCRAM-SHA-512 users per app, ACLs): see tools/kafka/kafka.sh. */
+export interface SecureKafkaBroker extends KafkaBroker {
+  /** The PEM file of the CA that signed the broker's certificate. */
+  caFile: string;
+  /** The SCRAM password of a user: `admin` (super user) or an app's principal. */
+  password(user: 'admin' | 'prescribing' | 'dispensing' | 'settlement' | 'audit'): string;
+}
+
+/** Always a private local broker from tools/kafka (KAFKA_BROKERS and testcontainers are not used: neither has the users and ACLs). */
+export async function startSecureLocalKafka(): Promise<SecureKafkaBroker> {
+  const broker = await startLocal('sasl_ssl');
+  const secure = join(broker.runDir, 'secure');
+  return { ...broker, caFile: join(secure, 'ca.pem'), password: (user) => readFileSync(join(secure, `${user}.password`), 'utf8').trim() };
+}
+
+async function startLocal(security: 'plaintext' | 'sasl_ssl' = 'plaintext'): Promise<KafkaBroker & { runDir: string }> {
   const runDir = join(ROOT, '.cache/kafka', `run-test-${process.pid}-${Date.now()}`);
-  const env = { ...process.env, KAFKA_RUN_DIR: runDir };
+  const env = { ...process.env, KAFKA_RUN_DIR: runDir, KAFKA_SECURITY: security };
   let started: { stdout: string };
   try {
     started = await run(['start'], env);
@@ -82,6 +97,7 @@ async function startLocal(): Promise<KafkaBroker> {
   return {
     brokers: [bootstrap],
     source: 'local',
+    runDir,
     stop: async () => {
       try {
         await run(['stop'], env);

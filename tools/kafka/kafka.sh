@@ -5,6 +5,15 @@
 #   tools/kafka/kafka.sh start    start (or reuse) the broker; the last line printed is 127.0.0.1:PORT
 #   tools/kafka/kafka.sh stop     stop it (SIGTERM, SIGKILL after KAFKA_STOP_TIMEOUT s) and delete its data
 #   tools/kafka/kafka.sh status   print the bootstrap address; exit 3 when not running
+#   tools/kafka/kafka.sh env APP  (secured broker) print the exports that connect APP as its own principal
+#
+# KAFKA_SECURITY=sasl_ssl starts a secured broker instead (issue 21): one SASL_SSL listener
+# (SCRAM-SHA-512 over TLS, a CA and broker certificate made here with openssl), SCRAM users `admin`
+# and one per app (prescribing, dispensing, settlement, audit) with random passwords unless
+# KAFKA_PASSWORD_<USER> is set, KRaft's StandardAuthorizer with `admin` the only super user and
+# nothing allowed without an ACL, the controller listener behind SASL PLAIN; then
+# tools/kafka/provision.ts creates every topic and the per-app ACLs. Credentials and the CA sit in
+# $RUN_DIR/secure (mode 700).
 #
 # Environment: KAFKA_PORT (default: a free port), KAFKA_CONTROLLER_PORT (default: a free port),
 # KAFKA_RUN_DIR (default .cache/kafka/run; one broker per run dir, so two runs can coexist),
@@ -19,6 +28,9 @@ PID_FILE="$RUN_DIR/kafka.pid"
 BOOTSTRAP_FILE="$RUN_DIR/bootstrap"
 DATA_DIR="$RUN_DIR/data"
 LOG_FILE="$RUN_DIR/kafka.out"
+SECURE_DIR="$RUN_DIR/secure"
+SECURITY_FILE="$RUN_DIR/security"
+APP_USERS=(prescribing dispensing settlement audit)
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
@@ -100,6 +112,66 @@ log4j.logger.kafka.authorizer.logger=WARN
 EOF
 }
 
+password_of() {
+  local var="KAFKA_PASSWORD_$(echo "$1" | tr '[:lower:]' '[:upper:]')"
+  if [[ -n "${!var:-}" ]]; then echo "${!var}"; else openssl rand -hex 24; fi
+}
+
+# CA and broker certificate (EC P-256, 30 days, SAN 127.0.0.1 and localhost) and the SCRAM passwords.
+make_secrets() {
+  command -v openssl >/dev/null || die "openssl not found (needed to make the secured broker's certificates)"
+  rm -rf "$SECURE_DIR"
+  mkdir -p "$SECURE_DIR"
+  chmod 700 "$SECURE_DIR"
+  local d="$SECURE_DIR"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
+    -subj "/CN=rx-circulation local Kafka CA" -days 30 >/dev/null 2>&1 || die "openssl could not make the CA"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/broker.key" -out "$d/broker.csr" \
+    -subj "/CN=127.0.0.1" >/dev/null 2>&1 || die "openssl could not make the broker key"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$d/broker.ext"
+  openssl x509 -req -in "$d/broker.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -out "$d/broker.crt" \
+    -days 30 -extfile "$d/broker.ext" >/dev/null 2>&1 || die "openssl could not sign the broker certificate"
+  openssl rand -hex 24 >"$d/keystore.password"
+  openssl pkcs12 -export -in "$d/broker.crt" -inkey "$d/broker.key" -certfile "$d/ca.pem" -name broker \
+    -out "$d/broker.p12" -passout "file:$d/keystore.password" >/dev/null 2>&1 || die "openssl could not write the broker keystore"
+  rm -f "$d/ca.key" "$d/broker.key" "$d/broker.csr" "$d/broker.ext"
+  for user in admin controller "${APP_USERS[@]}"; do password_of "$user" >"$d/$user.password"; done
+  chmod 600 "$d"/*
+}
+
+# Replaces the listeners of the plain config with one SASL_SSL listener and turns the authorizer on.
+write_secure_config() {
+  local port="$1" ctrl="$2" d="$SECURE_DIR"
+  local props="$RUN_DIR/server.properties"
+  grep -v -E '^(listeners|advertised.listeners|inter.broker.listener.name|listener.security.protocol.map)=' "$props" >"$props.tmp"
+  mv "$props.tmp" "$props"
+  local admin_pw controller_pw
+  admin_pw="$(cat "$d/admin.password")"
+  controller_pw="$(cat "$d/controller.password")"
+  {
+    echo "listeners=SASL_SSL://127.0.0.1:$port,CONTROLLER://127.0.0.1:$ctrl"
+    echo "advertised.listeners=SASL_SSL://127.0.0.1:$port"
+    echo "listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
+    echo "inter.broker.listener.name=SASL_SSL"
+    echo "sasl.enabled.mechanisms=SCRAM-SHA-512"
+    echo "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512"
+    echo "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$admin_pw\";"
+    echo "sasl.mechanism.controller.protocol=PLAIN"
+    echo "listener.name.controller.sasl.enabled.mechanisms=PLAIN"
+    echo "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"$controller_pw\" user_admin=\"$controller_pw\";"
+    echo "ssl.keystore.type=PKCS12"
+    echo "ssl.keystore.location=$d/broker.p12"
+    echo "ssl.keystore.password=$(cat "$d/keystore.password")"
+    echo "ssl.truststore.type=PEM"
+    echo "ssl.truststore.location=$d/ca.pem"
+    echo "ssl.client.auth=none"
+    echo "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+    echo "super.users=User:admin"
+    echo "allow.everyone.if.no.acl.found=false"
+  } >>"$props"
+  chmod 600 "$props"
+}
+
 start() {
   mkdir -p "$RUN_DIR"
   if is_running && [[ -f "$BOOTSTRAP_FILE" ]]; then
@@ -115,9 +187,21 @@ start() {
   while [[ "$ctrl" == "$port" ]]; do ctrl="$(free_port)"; done
   if port_open "$port"; then die "port $port is already in use (set KAFKA_PORT to another port)"; fi
 
-  rm -rf "$DATA_DIR" "$PID_FILE" "$BOOTSTRAP_FILE"
+  local security="${KAFKA_SECURITY:-plaintext}"
+  [[ "$security" == plaintext || "$security" == sasl_ssl ]] || die "KAFKA_SECURITY must be plaintext or sasl_ssl (got '$security')"
+
+  rm -rf "$DATA_DIR" "$PID_FILE" "$BOOTSTRAP_FILE" "$SECURITY_FILE"
   mkdir -p "$DATA_DIR" "$RUN_DIR/logs"
   write_config "$port" "$ctrl"
+  local scram=()
+  if [[ "$security" == sasl_ssl ]]; then
+    make_secrets
+    write_secure_config "$port" "$ctrl"
+    # KRaft keeps SCRAM credentials in its metadata log: they are written when the storage is formatted.
+    for user in admin "${APP_USERS[@]}"; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(cat "$SECURE_DIR/$user.password")]")
+    done
+  fi
 
   local java_opts=(-Xmx"${KAFKA_HEAP:-512m}" -Xms128m -XX:+UseG1GC -XX:MaxGCPauseMillis=20
     -Djava.awt.headless=true -Dlog4j.configuration="file:$RUN_DIR/log4j.properties"
@@ -127,7 +211,7 @@ start() {
   cluster_id="$(java "${java_opts[@]}" kafka.tools.StorageTool random-uuid 2>>"$LOG_FILE" | tail -n 1)"
   [[ -n "$cluster_id" ]] || die "StorageTool random-uuid printed nothing (see $LOG_FILE)"
   java "${java_opts[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$RUN_DIR/server.properties" \
-    --ignore-formatted >>"$LOG_FILE" 2>&1 || { tail -n 30 "$LOG_FILE" >&2; die "formatting $DATA_DIR failed"; }
+    --ignore-formatted "${scram[@]}" >>"$LOG_FILE" 2>&1 || { tail -n 30 "$LOG_FILE" >&2; die "formatting $DATA_DIR failed"; }
 
   # A session of its own, so the broker outlives this shell and no terminal signal reaches it;
   # `exec` keeps the recorded pid the JVM's.
@@ -150,9 +234,29 @@ start() {
     fi
     sleep 0.5
   done
+  if [[ "$security" == sasl_ssl ]]; then
+    log "creating topics and ACLs (tools/kafka/provision.ts)"
+    KAFKA_BROKERS="127.0.0.1:$port" KAFKA_SSL_CA_FILE="$SECURE_DIR/ca.pem" KAFKA_SASL_PASSWORD="$(cat "$SECURE_DIR/admin.password")" \
+      KAFKA_PARTITIONS="${KAFKA_PARTITIONS:-3}" \
+      node -r @swc-node/register "$ROOT/tools/kafka/provision.ts" >&2 || { stop >/dev/null 2>&1 || true; die "provisioning topics and ACLs failed"; }
+  fi
+  echo "$security" >"$SECURITY_FILE"
   echo "127.0.0.1:$port" >"$BOOTSTRAP_FILE"
-  log "ready after ${SECONDS}s"
+  log "ready after ${SECONDS}s ($security)"
   echo "127.0.0.1:$port"
+}
+
+# The exports that connect one app (or admin) to the secured broker as its own principal.
+app_env() {
+  local user="${1:-}"
+  [[ -n "$user" && "$user" != controller && -f "$SECURE_DIR/$user.password" ]] || die "usage: $0 env <prescribing|dispensing|settlement|audit|admin> (a secured broker running in $RUN_DIR)"
+  is_running && [[ -f "$BOOTSTRAP_FILE" ]] || die "not running ($RUN_DIR)"
+  echo "export KAFKA_BROKERS=$(cat "$BOOTSTRAP_FILE")"
+  echo "export KAFKA_SASL_MECHANISM=scram-sha-512"
+  echo "export KAFKA_SASL_USERNAME=$user"
+  echo "export KAFKA_SASL_PASSWORD=$(cat "$SECURE_DIR/$user.password")"
+  echo "export KAFKA_SSL=true"
+  echo "export KAFKA_SSL_CA_FILE=$SECURE_DIR/ca.pem"
 }
 
 stop() {
@@ -171,7 +275,7 @@ stop() {
   else
     log "not running"
   fi
-  rm -rf "$DATA_DIR" "$PID_FILE" "$BOOTSTRAP_FILE"
+  rm -rf "$DATA_DIR" "$PID_FILE" "$BOOTSTRAP_FILE" "$SECURITY_FILE" "$SECURE_DIR"
 }
 
 status() {
@@ -188,5 +292,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  env) app_env "${2:-}" ;;
+  *) echo "usage: $0 start|stop|status|env <app>" >&2; exit 2 ;;
 esac
