@@ -175,7 +175,10 @@ write_secure_config() {
 start() {
   mkdir -p "$RUN_DIR"
   if is_running && [[ -f "$BOOTSTRAP_FILE" ]]; then
-    log "already running (pid $(cat "$PID_FILE")) in $RUN_DIR"
+    local running_as
+    running_as="$(cat "$SECURITY_FILE" 2>/dev/null || echo plaintext)"
+    [[ "$running_as" == "${KAFKA_SECURITY:-plaintext}" ]] || die "already running in $RUN_DIR as $running_as, not ${KAFKA_SECURITY:-plaintext}: stop it first"
+    log "already running (pid $(cat "$PID_FILE"), $running_as) in $RUN_DIR"
     cat "$BOOTSTRAP_FILE"
     return 0
   fi
