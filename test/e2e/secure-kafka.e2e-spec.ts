@@ -67,6 +67,8 @@ beforeAll(async () => {
   const results = await Promise.allSettled(
     APPS.map((app) =>
       cluster!.start(app, {
+        // Four apps compiling at once with TLS handshakes: give a loaded CI box time.
+        healthTimeoutMs: 120_000,
         env: {
           KAFKA_SASL_MECHANISM: 'scram-sha-512',
           KAFKA_SASL_USERNAME: app,
