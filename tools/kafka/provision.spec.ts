@@ -1,5 +1,8 @@
 import { AclOperationTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { AUDIT_CONSUMER_GROUP, AUDITED_TOPICS } from '../../libs/audit/src/application/audit-fact.recorder';
+import { DEAD_LETTER_CONSUMER_GROUP } from '../../libs/audit/src/application/dead-letter.recorder';
+
+const DEAD_LETTER_TOPICS = ['rx.prescribing.v1', 'rx.dispensing.v1', 'rx.settlement.v1', 'rx.audit.v1'];
 import { AGREEMENT_CONSUMER_GROUP } from '../../libs/dispensing/src/application/pharmacy-agreements/agreement.reactor';
 import { PRESCRIBING_CONSUMER_GROUP } from '../../libs/dispensing/src/application/prescribing-reactor/prescribing.reactor';
 import { DISPENSING_CONSUMER_GROUP } from '../../libs/prescribing/src/application/dispensing-reactor/dispensing.reactor';
@@ -37,6 +40,9 @@ describe('provision: one principal per app, the least the app needs', () => {
       ['settlement', SETTLEMENT_CONSUMER_GROUP, ['rx.dispensing.v1']],
       ['audit', AUDIT_CONSUMER_GROUP, AUDITED_TOPICS],
     ];
+    // Audit's dead-letter consumer reads every .dlq, its own topic's included.
+    expect(grants('audit', AclOperationTypes.READ)).toEqual(expect.arrayContaining([...DEAD_LETTER_TOPICS].map((t) => `${t}.dlq`)));
+    expect(DEAD_LETTER_CONSUMER_GROUP.startsWith(TOPIC_ACCESS.audit.groupPrefix)).toBe(true);
     for (const [app, group, topics] of consumers) {
       const groupAcl = aclsOf(app).find((a) => a.resourceType === AclResourceTypes.GROUP);
       expect([app, groupAcl?.resourcePatternType, group.startsWith(groupAcl!.resourceName)]).toEqual([app, ResourcePatternTypes.PREFIXED, true]);

@@ -23,7 +23,7 @@ import {
   type AclEntry,
   type ITopicConfig,
 } from 'kafkajs';
-import { allPlatformTopics, TOPIC_ACCESS, topicsWrittenBy, type ContextApp } from '../../libs/contracts/src/topics';
+import { allPlatformTopics, deadLetterTopic, TOPIC_ACCESS, topicsWrittenBy, type ContextApp } from '../../libs/contracts/src/topics';
 
 type Acl = AclEntry & { resourceType: AclResourceTypes; resourceName: string; resourcePatternType: ResourcePatternTypes };
 
@@ -41,7 +41,7 @@ export function aclsOf(app: ContextApp, principal = `User:${app}`): Acl[] {
   const access = TOPIC_ACCESS[app];
   return [
     ...topicsWrittenBy(app).flatMap((t) => [allow(AclResourceTypes.TOPIC, t, AclOperationTypes.WRITE), allow(AclResourceTypes.TOPIC, t, AclOperationTypes.DESCRIBE)]),
-    ...access.consumes.flatMap((t) => [allow(AclResourceTypes.TOPIC, t, AclOperationTypes.READ), allow(AclResourceTypes.TOPIC, t, AclOperationTypes.DESCRIBE)]),
+    ...[...access.consumes, ...(access.readsDeadLettersOf ?? []).map(deadLetterTopic)].flatMap((t) => [allow(AclResourceTypes.TOPIC, t, AclOperationTypes.READ), allow(AclResourceTypes.TOPIC, t, AclOperationTypes.DESCRIBE)]),
     allow(AclResourceTypes.GROUP, access.groupPrefix, AclOperationTypes.READ, ResourcePatternTypes.PREFIXED),
   ];
 }

@@ -36,13 +36,20 @@ export interface TopicAccess {
   produces: string;
   consumes: readonly string[];
   groupPrefix: string;
+  /** Topics whose dead-letter topics it reads (audit raises an alert for every dead letter). */
+  readsDeadLettersOf?: readonly string[];
 }
 
 export const TOPIC_ACCESS: Readonly<Record<ContextApp, TopicAccess>> = {
   prescribing: { produces: Topics.prescribing, consumes: [Topics.dispensing], groupPrefix: 'prescribing' },
   dispensing: { produces: Topics.dispensing, consumes: [Topics.prescribing, Topics.settlement], groupPrefix: 'dispensing' },
   settlement: { produces: Topics.settlement, consumes: [Topics.dispensing], groupPrefix: 'settlement' },
-  audit: { produces: AUDIT_TOPIC, consumes: [Topics.prescribing, Topics.dispensing, Topics.settlement], groupPrefix: 'audit' },
+  audit: {
+    produces: AUDIT_TOPIC,
+    consumes: [Topics.prescribing, Topics.dispensing, Topics.settlement],
+    groupPrefix: 'audit',
+    readsDeadLettersOf: [Topics.prescribing, Topics.dispensing, Topics.settlement, AUDIT_TOPIC],
+  },
 };
 
 /** Topics an app writes: its own, and the dead-letter topic of each topic it consumes. */
