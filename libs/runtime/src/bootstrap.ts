@@ -8,6 +8,12 @@ import { configureHttp } from './http/configure-http';
 import { installRateLimit, installStrictJson, serverOptions } from './http/http-edge';
 import { JsonLogger } from './logger';
 import { RuntimeModule, RuntimeOptions } from './runtime.module';
+import { ConsoleModule, serveConsole } from './console/console.module';
+
+export interface AppOptions {
+  /** Serve the web console at /console and its API at /console/api (the platform and the audit app). */
+  console?: boolean;
+}
 
 @Module({})
 export class AppRootModule {
@@ -25,17 +31,19 @@ export const BODY_LIMIT_BYTES = 256 * 1024;
  * (a near-empty GET: 232-259 against 42-60 µs under Nest), with five requests per lifecycle.
  * Fastify sends no ETag and no X-Powered-By.
  */
-export async function createApp(runtime: RuntimeOptions, contexts: (Type | DynamicModule)[], logger: JsonLogger): Promise<NestFastifyApplication> {
+export async function createApp(runtime: RuntimeOptions, contexts: (Type | DynamicModule)[], logger: JsonLogger, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const modules = options.console ? [...contexts, ConsoleModule.forRoot(runtime.config)] : contexts;
   // A path parameter longer than find-my-way's default 100 characters would be a bare 414; the
   // routes' own pipes refuse an overlong id with a 400 naming the field.
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 }, ...serverOptions(runtime.config.http) });
-  const app = await NestFactory.create<NestFastifyApplication>(AppRootModule.create(runtime, contexts), adapter, { logger, abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppRootModule.create(runtime, modules), adapter, { logger, abortOnError: false, bodyParser: false });
   // Beyond the cap Node closes new connections at once: slow clients cannot starve the others.
   app.getHttpServer().maxConnections = runtime.config.http.maxConnections;
   const fastify = app.getHttpAdapter().getInstance();
   installStrictJson(fastify);
   await installRateLimit(fastify, runtime.config.rateLimit, app.get<TokenService>(TOKEN_SERVICE, { strict: false }));
   configureHttp(app, `rx-circulation ${runtime.config.appName}`);
+  if (options.console) serveConsole(app, runtime.config, logger);
   return app;
 }
 
@@ -63,7 +71,7 @@ function onTerminate(close: (signal: NodeJS.Signals) => Promise<void>, timeoutMs
  * Every app's main: validated configuration (a bad value stops start-up naming it), JSON logs,
  * OpenAPI, graceful shutdown on SIGTERM (consumers stop, relays flush, the store closes).
  */
-export async function bootstrap(appName: string, contexts: (Type | DynamicModule)[]): Promise<void> {
+export async function bootstrap(appName: string, contexts: (Type | DynamicModule)[], options: AppOptions = {}): Promise<void> {
   let config: RuntimeConfig;
   try {
     config = loadConfig(process.env, appName);
@@ -77,7 +85,7 @@ export async function bootstrap(appName: string, contexts: (Type | DynamicModule
   }
   const logger = new JsonLogger(config.logLevel, { app: appName });
   try {
-    const app = await createApp({ config }, contexts, logger);
+    const app = await createApp({ config }, contexts, logger, options);
     // Every interface, as Express did (Fastify alone would listen on loopback only).
     await app.listen(config.port, '0.0.0.0');
     onTerminate(async (signal) => {

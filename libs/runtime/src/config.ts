@@ -44,6 +44,8 @@ export interface RuntimeConfig {
   };
   /** Requests per window per client and route family; max 0 turns the limit off. */
   rateLimit: { max: number; windowMs: number };
+  /** The built console (Vite output) served at /console by the apps that serve it. */
+  consoleDir: string;
 }
 
 export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256';
@@ -159,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
   // Node refuses a headers deadline beyond the whole request's.
   if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push(`RX_HTTP_HEADERS_TIMEOUT_MS must not exceed RX_HTTP_REQUEST_TIMEOUT_MS (${http.headersTimeoutMs} > ${http.requestTimeoutMs})`);
   const rateLimit = { max: int('RX_RATE_LIMIT_MAX', 600, 0, 1_000_000_000), windowMs: int('RX_RATE_LIMIT_WINDOW_MS', 60_000, 1_000, 3_600_000) };
+  const consoleDir = env.RX_CONSOLE_DIR ?? './dist/console';
+  if (consoleDir.trim() === '') problems.push('RX_CONSOLE_DIR must name a directory (got "")');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -182,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, appName = 'platform'): Runtim
     sqliteSynchronous: sqliteSynchronous as RuntimeConfig['sqliteSynchronous'],
     http,
     rateLimit,
+    consoleDir,
   };
 }
 

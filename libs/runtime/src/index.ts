@@ -10,3 +10,6 @@ export * from './http/validation';
 export * from './http/configure-http';
 export * from './registry-actor-directory';
 export * from './http/text.validator';
+export * from './console/console.module';
+export * from './console/console.controller';
+export * from './console/demo-users';

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@rx/event-store';
 import { CLOCK, type Clock } from '@rx/kernel';
 import { AuditReader, type PrescriptionHistory, type StateAsOf } from './audit-reader';
-import { checkIntegrity, type IntegrityReport } from './integrity-checker';
+import { checkIntegrity, checkIntegrityPage, type IntegrityPage, type IntegrityReport } from './integrity-checker';
+import type { PrescriptionCard, PrescriptionSearch } from './prescription-index';
 import type { AlertFilter, AlertView, RebuildReport } from './monitoring/monitoring.projection';
 import { MonitoringService } from './monitoring/monitoring.service';
 
@@ -29,6 +30,15 @@ export class AuditQueries {
 
   integrity(): Promise<IntegrityReport> {
     return checkIntegrity(this.store, () => this.clock.now());
+  }
+
+  integrityPage(page: { after?: string; limit: number }): Promise<IntegrityPage> {
+    return checkIntegrityPage(this.store, page, () => this.clock.now());
+  }
+
+  async findPrescriptions(q: PrescriptionSearch): Promise<{ prescriptions: PrescriptionCard[]; count: number; truncated: boolean }> {
+    await this.monitoring.projection.whenCaughtUp();
+    return this.monitoring.projection.prescriptions.search(q);
   }
 
   async alerts(filter: AlertFilter): Promise<{ alerts: AlertView[]; count: number }> {

@@ -4,7 +4,7 @@ import { Auth } from '@rx/auth';
 import { CLOCK, isCalendarValid, type Clock } from '@rx/kernel';
 import { AuditQueries } from '../application/audit-queries';
 import { InvalidAsOf } from '../domain/audit.errors';
-import { AlertsQuery, ID_PATTERN, ISO_INSTANT, StateAsOfQuery } from './audit.requests';
+import { AlertsQuery, FindPrescriptionsQuery, ID_PATTERN, IntegrityQuery, ISO_INSTANT, StateAsOfQuery } from './audit.requests';
 
 class PrescriptionIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
@@ -25,6 +25,18 @@ export class AuditController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  @Get('prescriptions')
+  @ApiOkResponse({ description: '{ prescriptions[], count, truncated }: by id, patient or pharmacy (every criterion given must hold), newest issue first' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: a malformed id or limit' })
+  find(@Query() query: FindPrescriptionsQuery) {
+    return this.queries.findPrescriptions({
+      prescriptionId: query.prescriptionId,
+      patientId: query.patientId,
+      pharmacyId: query.pharmacyId,
+      limit: query.limit === undefined ? undefined : Number(query.limit),
+    });
+  }
+
   @Get('prescriptions/:rxId/history')
   @ApiOkResponse({ description: 'every fact about the prescription from every context, in the order it happened, with integrity flags' })
   @ApiNotFoundResponse({ description: 'PRESCRIPTION_NOT_FOUND: no fact about it reached the audit' })
@@ -41,9 +53,14 @@ export class AuditController {
   }
 
   @Get('integrity')
-  @ApiOkResponse({ description: '{ ok, streamsChecked, eventsChecked, failures[] }: 200 also when streams fail (the body says so)' })
-  integrity() {
-    return this.queries.integrity();
+  @ApiOkResponse({
+    description:
+      '{ ok, streamsChecked, eventsChecked, failures[] }: 200 also when streams fail (the body says so). With limit (and after): one page, ' +
+      '{ streamsTotal, streamsDone, nextAfter, store on the last page }, for a caller that shows progress',
+  })
+  integrity(@Query() query: IntegrityQuery) {
+    if (query.limit === undefined && query.after === undefined) return this.queries.integrity();
+    return this.queries.integrityPage({ after: query.after, limit: Number(query.limit ?? 500) });
   }
 
   @Get('alerts')

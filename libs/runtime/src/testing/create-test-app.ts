@@ -42,6 +42,8 @@ export async function createTestApp(options: {
   bus?: MessageBus;
   ids?: IdGenerator;
   env?: Record<string, string>;
+  /** Serve the console and its API, as the platform does. */
+  console?: boolean;
 }): Promise<TestApp> {
   const clock = options.clock ?? new ManualClock();
   // Tests drive many requests from one client: a limit they never reach, unless a test sets its own.
@@ -49,7 +51,7 @@ export async function createTestApp(options: {
   const store = options.store ?? createEventStore('sqlite::memory:');
   const bus = options.bus ?? new InMemoryMessageBus();
   const logger = new JsonLogger(process.env.RX_TEST_LOG === '1' ? 'debug' : 'error');
-  const app = await createApp({ config, clock, store, bus, ids: options.ids }, options.imports, logger);
+  const app = await createApp({ config, clock, store, bus, ids: options.ids }, options.imports, logger, { console: options.console });
   await app.init();
   // Fastify registers its routes and plugins on `ready`; supertest then talks to the bare server.
   await app.getHttpAdapter().getInstance().ready();

@@ -3,8 +3,9 @@ import { DispensingEventTypes, PrescribingEventTypes, SettlementEventTypes } fro
 import type { EventStore, RecordedEvent, Subscription } from '@rx/event-store';
 import { chinaDate } from '@rx/kernel';
 import { toAuditFact, type AuditFact, type AuditFactData } from '../../domain/audit-fact';
-import { ALERT_RAISED, ALERT_STREAM_PREFIX, AUDIT_STREAM_PREFIX, isPharmacyAuditStream } from '../../domain/audit-streams';
+import { ALERT_RAISED, ALERT_STREAM_PREFIX, AUDIT_STREAM_PREFIX, isPharmacyAuditStream, prescriptionIdOfAuditStream } from '../../domain/audit-streams';
 import { appendAlert } from '../alert-writer';
+import { PrescriptionIndex } from '../prescription-index';
 import {
   drugNotIndicatedRule,
   isTraceCodeReuse,
@@ -113,6 +114,8 @@ export class MonitoringProjection {
   /** Fund payments and their reversals by account holder and pharmacy (cash-out rule). */
   private accountPayments = new Map<string, AuditFact[]>();
   private paymentKey = new Map<string, string>();
+  /** The auditor's finder (by id, patient, pharmacy), fed by the same subscription. */
+  readonly prescriptions = new PrescriptionIndex();
 
   constructor(private readonly options: MonitoringProjectionOptions) {
     this.store = options.store;
@@ -226,6 +229,7 @@ export class MonitoringProjection {
     this.attempts = new Map();
     this.accountPayments = new Map();
     this.paymentKey = new Map();
+    this.prescriptions.clear();
   }
 
   /** Alerts first, so replaying facts does not try to raise what is already stored. */
@@ -259,6 +263,8 @@ export class MonitoringProjection {
       if (e.type === ALERT_RAISED) this.applyAlert(e);
     } else {
       const fact = toAuditFact(e.type, e.data as AuditFactData);
+      const prescriptionId = prescriptionIdOfAuditStream(e.streamId);
+      if (prescriptionId !== undefined) this.prescriptions.apply(prescriptionId, fact);
       // Claims are copied to every prescription they name; the pharmacy's copy is the one counted.
       const isClaim = fact.type.startsWith('rx.settlement.claim-');
       if (!isClaim || isPharmacyAuditStream(e.streamId)) {
