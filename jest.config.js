@@ -19,6 +19,8 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'] },
+    // The console in Debian's Chromium against the real platform (npm run test:console).
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/apps/console/e2e/**/*.browser-spec.ts'] },
     {
       ...common,
       displayName: 'kafka',

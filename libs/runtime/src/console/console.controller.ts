@@ -39,7 +39,7 @@ export class ConsoleController {
 
   @Get('catalogue')
   @Auth('physician', 'pharmacist', 'agency', 'auditor')
-  @ApiOkResponse({ description: 'the drug catalogue, pharmacies, institutions and regions with a policy, for pick lists and names' })
+  @ApiOkResponse({ description: 'the drug catalogue, pharmacies, institutions, regions with a policy and the holiday calendars (working-day counts), for pick lists and names' })
   catalogue() {
     return {
       drugs: this.ref.drugs,
@@ -49,6 +49,7 @@ export class ConsoleController {
         regionCode,
         years: this.ref.policies.filter((p) => p.regionCode === regionCode).map((p) => p.year).sort(),
       })),
+      holidays: this.ref.holidays.map((h) => ({ year: h.year, holidays: h.holidays, makeUpWorkingDays: h.makeUpWorkingDays })),
     };
   }
 }

@@ -46,6 +46,7 @@ describe('console API and static pages', () => {
       const catalogue = await t.http.get('/console/api/catalogue').set('authorization', `Bearer ${minted.body.token}`).expect(200);
       expect(catalogue.body.drugs).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'MET-500', referencePriceFen: 50, unit: 'tablet' })]));
       expect(catalogue.body.regions).toEqual([{ regionCode: '522700', years: expect.arrayContaining([2026]) }]);
+      expect(catalogue.body.holidays).toEqual(expect.arrayContaining([expect.objectContaining({ year: 2026, holidays: expect.arrayContaining(['2026-10-01']) })]));
     });
 
     it('refuses a user the registry does not know, naming the field, and malformed input', async () => {
