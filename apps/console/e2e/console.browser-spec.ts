@@ -225,6 +225,13 @@ describe('console in a real browser', () => {
     await page.getByLabel('参保人编号').fill('PT001');
     await page.getByRole('button', { name: '查询' }).click();
     await page.getByText('待遇台账 · PT001').waitFor();
+    // The personal account paid ¥155.40 of the dispense; the agency credits ¥10.00 to it.
+    await page.getByRole('cell', { name: '购药支付' }).waitFor();
+    await page.getByLabel('入账金额（元）').fill('10.00');
+    await page.getByLabel('备注').fill('12月缴费');
+    await page.getByRole('button', { name: '入账', exact: true }).click();
+    await page.getByRole('cell', { name: '经办入账' }).waitFor();
+    expect(await page.locator('tr', { hasText: '经办入账' }).innerText()).toMatch(/¥10\.00[\s\S]*¥354\.60/);
     await checkPage(page, 'agency-patient');
     await page.close();
   });

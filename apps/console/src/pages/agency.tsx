@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { ApiError, get, post, query } from '../api';
 import type { RolePageProps } from '../app';
 import { BarChart, DoughnutChart } from '../charts';
-import { workingDaysLeft, yuan } from '../format';
+import { parseYuan, workingDaysLeft, yuan } from '../format';
 import { useI18n } from '../i18n';
 import { chinaToday, ErrorAlert, fieldError, Loading, Money, PharmacyName, placedOnField, Section, StatusBadge, Time, useCatalogue, useLoad } from '../ui';
 import { PaymentBreakdown, type FundPayment } from './payment-breakdown';
@@ -355,8 +355,50 @@ interface Benefits {
 
 interface AccountView {
   holderId: string;
+  opened: boolean;
+  openingBalanceFen: number;
   balanceFen: number;
-  movements: { at?: string; occurredAt?: string; kind?: string; type?: string; amountFen: number; balanceFen?: number; dispenseId?: string; creditId?: string }[];
+  annualAllotmentFen: number;
+  allottedYears: number[];
+  movements: { at: string; kind: string; by: string; amountFen: number; balanceAfterFen: number; year?: number; creditId?: string; note?: string | null; dispenseId?: string; patientId?: string }[];
+}
+
+/** The agency credits a personal account (contributions); the client-chosen id makes a retry credit nothing more. */
+function CreditForm({ holderId, onCredited }: { holderId: string; onCredited: () => void }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const [amount, setAmount] = useState('');
+  const [note, setNote] = useState('');
+  const [creditId, setCreditId] = useState(() => `console-${crypto.randomUUID()}`);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    setError(undefined);
+    const amountFen = parseYuan(amount);
+    if (amountFen === undefined || amountFen < 1) return setError(new ApiError(400, 'VALIDATION_FAILED', '', { amountFen: [i18n.lang === 'zh' ? '请输入大于零的金额，最多两位小数' : 'an amount above zero with at most two decimals'] }));
+    setBusy(true);
+    try {
+      await post(`/settlement/personal-accounts/${encodeURIComponent(holderId)}/credits`, { creditId, amountFen, ...(note.trim() ? { note: note.trim() } : {}) });
+      setAmount('');
+      setNote('');
+      setCreditId(`console-${crypto.randomUUID()}`);
+      onCredited();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Group align="flex-start">
+      <TextInput label={t('creditAmount')} value={amount} onChange={(e) => setAmount(e.currentTarget.value)} error={fieldError(error, 'amountFen', i18n)} inputMode="decimal" w={160} />
+      <TextInput label={t('note')} value={note} onChange={(e) => setNote(e.currentTarget.value)} error={fieldError(error, 'note', i18n)} w={260} />
+      <Button mt={25} onClick={submit} loading={busy}>
+        {t('credit')}
+      </Button>
+      <ErrorAlert error={error} hidden={placedOnField(error, ['amountFen', 'note'])} />
+    </Group>
+  );
 }
 
 function PatientPage() {
@@ -368,13 +410,7 @@ function PatientPage() {
   const benefits = useLoad(() => (shown ? get<Benefits>(`/settlement/patients/${encodeURIComponent(shown.patientId)}/benefits/${encodeURIComponent(shown.year)}`) : Promise.resolve(undefined)), [shown?.patientId, shown?.year]);
   // The continuing personal account (money-accounts); an older platform without the route shows the ledger's balance only.
   const account = useLoad(
-    () =>
-      benefits.data?.personalAccount
-        ? get<AccountView>(`/settlement/personal-accounts/${encodeURIComponent(benefits.data.personalAccount.holderId)}`).catch((e) => {
-            if (e instanceof ApiError && e.status === 404 && e.code !== 'PERSONAL_ACCOUNT_NOT_OPEN') return undefined;
-            throw e;
-          })
-        : Promise.resolve(undefined),
+    () => (benefits.data?.personalAccount ? get<AccountView>(`/settlement/personal-accounts/${encodeURIComponent(benefits.data.personalAccount.holderId)}`) : Promise.resolve(undefined)),
     [benefits.data?.personalAccount?.holderId],
   );
   const b = benefits.data;
@@ -427,23 +463,40 @@ function PatientPage() {
                 </SimpleGrid>
                 {account.error ? <ErrorAlert error={account.error} /> : null}
                 {account.data && (
-                  <Table>
-                    <Table.Caption>{t('movements')}</Table.Caption>
-                    <Table.Tbody>
-                      {account.data.movements.map((m, i) => (
-                        <Table.Tr key={i}>
-                          <Table.Td>
-                            <Time iso={m.at ?? m.occurredAt} />
-                          </Table.Td>
-                          <Table.Td>{m.kind ?? m.type}</Table.Td>
-                          <Table.Td className="num">
-                            <Money fen={m.amountFen} />
-                          </Table.Td>
-                          <Table.Td className="num">{m.balanceFen !== undefined && <Money fen={m.balanceFen} />}</Table.Td>
+                  <>
+                    <CreditForm holderId={account.data.holderId} onCredited={account.reload} />
+                    <Table striped>
+                      <Table.Caption>{t('movements')}</Table.Caption>
+                      <Table.Thead>
+                        <Table.Tr>
+                          <Table.Th>{t('time')}</Table.Th>
+                          <Table.Th>{t('movementKind')}</Table.Th>
+                          <Table.Th>{t('details')}</Table.Th>
+                          <Table.Th className="num">{t('amount')}</Table.Th>
+                          <Table.Th className="num">{t('balance')}</Table.Th>
                         </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
+                      </Table.Thead>
+                      <Table.Tbody>
+                        {account.data.movements.map((m, i) => (
+                          <Table.Tr key={i}>
+                            <Table.Td>
+                              <Time iso={m.at} />
+                            </Table.Td>
+                            <Table.Td>{i18n.td(`movement.${m.kind}`, m.kind)}</Table.Td>
+                            <Table.Td>
+                              <Text size="sm">{[m.year, m.note, m.creditId, m.dispenseId && `${t('dispenseId')} ${m.dispenseId.slice(0, 13)}…`, m.patientId, m.by].filter(Boolean).join(' · ')}</Text>
+                            </Table.Td>
+                            <Table.Td className="num">
+                              <Money fen={m.amountFen} />
+                            </Table.Td>
+                            <Table.Td className="num">
+                              <Money fen={m.balanceAfterFen} />
+                            </Table.Td>
+                          </Table.Tr>
+                        ))}
+                      </Table.Tbody>
+                    </Table>
+                  </>
                 )}
               </Stack>
             )}
