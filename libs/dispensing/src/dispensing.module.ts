@@ -9,6 +9,7 @@ import { DispensingPlumbing } from './application/dispensing-plumbing';
 import { GetDispensationHandler } from './application/get-dispensation/get-dispensation.handler';
 import { AgreementReactor } from './application/pharmacy-agreements/agreement.reactor';
 import { PharmacyFactsService } from './application/pharmacy-agreements/pharmacy-facts.service';
+import { PharmacyPickupGuardService } from './application/claim-prescription/pharmacy-pickup-guard.service';
 import { PrescribingReactor } from './application/prescribing-reactor/prescribing.reactor';
 import { ReleaseClaimHandler } from './application/release-claim/release-claim.handler';
 import { ReverseDispenseHandler } from './application/reverse-dispense/reverse-dispense.handler';
@@ -28,6 +29,7 @@ import { DispensingController } from './http/dispensing.controller';
     { provide: CLAIM_SWEEP_INTERVAL_MS, useValue: DEFAULT_CLAIM_SWEEP_INTERVAL_MS },
     DispensationRunner,
     PharmacyFactsService,
+    PharmacyPickupGuardService,
     DispenseIndex,
     DispensingKeys,
     RefusalSignals,

@@ -175,7 +175,7 @@ describe('dispensation: wrong pickup codes are throttled (5 within 15 minutes lo
       .when(failedPickup('P002'), mins(5))
       .then([
         { type: 'PickupAttemptFailed', data: { prescriptionId: rx.prescriptionId, pharmacyId: 'P002', failedAt: mins(5).toISOString() } },
-        { type: 'PickupLocked', data: { prescriptionId: rx.prescriptionId, failures: 5, lockedAt: mins(5).toISOString(), lockedUntil: mins(20).toISOString() } },
+        { type: 'PickupLocked', data: { prescriptionId: rx.prescriptionId, pharmacyId: 'P002', failures: 5, lockedAt: mins(5).toISOString(), lockedUntil: mins(20).toISOString() } },
       ]);
   });
 
@@ -187,8 +187,47 @@ describe('dispensation: wrong pickup codes are throttled (5 within 15 minutes lo
     spec().given(failures(history(ordinaryRx()), 5, mins(1)).events).when(claim('P002', { hash: WRONG_HASH }), mins(6)).thenThrows(PickupAttemptsThrottled);
   });
 
-  it('records nothing further while locked', () => {
-    spec().given(failures(history(ordinaryRx()), 5, mins(1)).events).when(failedPickup('P001'), mins(6)).thenNothing();
+  it('records nothing further from the locked pharmacy while locked', () => {
+    spec().given(failures(history(ordinaryRx()), 5, mins(1)).events).when(failedPickup('P002'), mins(6)).thenNothing();
+  });
+
+  it('locks out the guessing pharmacy only: the patient at another pharmacy with the right code is served', () => {
+    spec()
+      .given(failures(history(ordinaryRx()), 5, mins(1)).events)
+      .when(claim('P001'), mins(6))
+      .thenMatch(([e]) => expect(e).toMatchObject({ type: 'PrescriptionClaimed', data: { pharmacyId: 'P001' } }));
+  });
+
+  it('counts each pharmacy on its own: four wrong codes from one and one from another lock nobody', () => {
+    spec()
+      .given(failures(history(ordinaryRx()), 4, mins(1)).events)
+      .when(failedPickup('P001'), mins(5))
+      .thenMatch((events) => expect(events.map((e) => e.type)).toEqual(['PickupAttemptFailed']));
+  });
+
+  it('refuses a pharmacy that may not claim before its code is looked at, so a guess teaches and costs nothing', () => {
+    spec().given(history(ordinaryRx()).events).when(claim('P004', { hash: WRONG_HASH }), mins(1)).thenThrows(PharmacyPoolingNotOpen, 'PHARMACY_POOLING_NOT_OPEN');
+    spec().given(history(ordinaryRx()).events).when(claim('P003', { hash: WRONG_HASH }), mins(1)).thenThrows(PharmacyAgreementNotActive, 'PHARMACY_AGREEMENT_NOT_ACTIVE');
+  });
+
+  it('refuses even the right code while the pharmacy is locked out across prescriptions', () => {
+    spec()
+      .given(history(ordinaryRx()).events)
+      .when(claim('P002', { pharmacyLockedUntil: mins(30).toISOString() }), mins(1))
+      .thenThrows(PickupAttemptsThrottled, 'PICKUP_ATTEMPTS_THROTTLED');
+    spec()
+      .given(history(ordinaryRx()).events)
+      .when(claim('P002', { pharmacyLockedUntil: mins(30).toISOString() }), mins(30))
+      .thenMatch(([e]) => expect(e.type).toBe('PrescriptionClaimed'));
+  });
+
+  it('reads a lock recorded before locks named a pharmacy as locking nobody', () => {
+    const rx = ordinaryRx();
+    const legacy = { type: 'PickupLocked', data: { prescriptionId: rx.prescriptionId, failures: 5, lockedAt: mins(1).toISOString(), lockedUntil: mins(16).toISOString() } };
+    spec()
+      .given([...history(rx).events, legacy as never])
+      .when(claim('P002'), mins(2))
+      .thenMatch(([e]) => expect(e.type).toBe('PrescriptionClaimed'));
   });
 
   it('accepts the right code once the lock ends', () => {

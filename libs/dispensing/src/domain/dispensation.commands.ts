@@ -50,6 +50,8 @@ export interface ClaimPrescription {
     /** The presented pickup code, hashed by the application the same way prescribing hashed it. */
     pickupCodeHash: string;
     pharmacy: PharmacyFacts;
+    /** Set while the pharmacy is locked out for wrong codes across prescriptions (its own guard stream). */
+    pharmacyPickupLockedUntil?: string;
   };
 }
 

@@ -66,6 +66,7 @@ import {
   type Dispensation,
   type ItemRecord,
   type KnownDispensation,
+  pickupLockedUntil,
 } from './dispensation.state';
 import { assertDispensingPolicy, MAX_TRACKED_PICKUP_FAILURES, type DispensingPolicy } from './dispensing-policy';
 import { chinaDateOfDayNumber, chinaDayNumber, daysCovered, earliestNextInstalmentDay } from './instalment';
@@ -188,9 +189,21 @@ function register(cmd: RegisterPrescription, s: Dispensation): DispensationEvent
 
 function claim(cmd: ClaimPrescription, s: KnownDispensation, now: Date, policy: DispensingPolicy): DispensationEvent[] {
   const { pharmacyId, pharmacistId, pharmacy } = cmd.data;
-  // The lock comes before the code check, or a locked prescription would still answer guesses.
-  if (s.pickup.lockedUntil && Date.parse(s.pickup.lockedUntil) > now.getTime())
-    throw new PickupAttemptsThrottled(`too many wrong pickup codes; try again after ${s.pickup.lockedUntil}`, { details: { lockedUntil: s.pickup.lockedUntil } });
+  // A pharmacy that may not claim at all is refused before its code is looked at, so its guesses
+  // neither count nor teach it anything.
+  if (!pharmacy.agreementActive) throw new PharmacyAgreementNotActive(`pharmacy ${pharmacyId} has no active agreement`);
+  if (!pharmacy.outpatientPooling) throw new PharmacyPoolingNotOpen(`pharmacy ${pharmacyId} has not opened outpatient pooling`);
+  // The locks come before the code check, or a locked pharmacy would still get answers to guesses.
+  const lockedUntil = pickupLockedUntil(s.pickup, pharmacyId, now);
+  if (lockedUntil)
+    throw new PickupAttemptsThrottled(`too many wrong pickup codes from pharmacy ${pharmacyId} on this prescription; try again after ${lockedUntil}`, {
+      details: { lockedUntil, scope: 'PRESCRIPTION' },
+    });
+  const pharmacyLock = cmd.data.pharmacyPickupLockedUntil;
+  if (pharmacyLock && Date.parse(pharmacyLock) > now.getTime())
+    throw new PickupAttemptsThrottled(`too many wrong pickup codes from pharmacy ${pharmacyId}; try again after ${pharmacyLock}`, {
+      details: { lockedUntil: pharmacyLock, scope: 'PHARMACY' },
+    });
   if (cmd.data.pickupCodeHash !== s.rx.pickupCodeHash) throw new PickupCodeInvalid('the pickup code does not match the prescription', { field: 'pickupCode' });
   refuseClosed(s);
   if (s.status === 'claimed' && s.claim.cancellationPending) {
@@ -201,8 +214,6 @@ function claim(cmd: ClaimPrescription, s: KnownDispensation, now: Date, policy: 
     throw new PrescriptionRevoked('the prescription has been revoked');
   }
   refuseOutsideValidity(s, now);
-  if (!pharmacy.agreementActive) throw new PharmacyAgreementNotActive(`pharmacy ${pharmacyId} has no active agreement`);
-  if (!pharmacy.outpatientPooling) throw new PharmacyPoolingNotOpen(`pharmacy ${pharmacyId} has not opened outpatient pooling`);
   const undesignated = s.rx.items.find((i) => i.special && remaining(s, i.drugCode) > 0 && !pharmacy.designatedSpecialDrugs.includes(i.drugCode));
   if (undesignated)
     throw new PharmacyNotDesignatedForSpecialDrug(`pharmacy ${pharmacyId} is not designated for special drug ${undesignated.drugCode}`, {
@@ -228,16 +239,17 @@ function claim(cmd: ClaimPrescription, s: KnownDispensation, now: Date, policy: 
 
 function recordFailedPickup(cmd: RecordFailedPickupAttempt, s: KnownDispensation, now: Date, policy: DispensingPolicy): DispensationEvent[] {
   const t = policy.pickupThrottle;
-  if (s.pickup.lockedUntil && Date.parse(s.pickup.lockedUntil) > now.getTime()) return []; // already locked: nothing new to learn
+  const { pharmacyId } = cmd.data;
+  if (pickupLockedUntil(s.pickup, pharmacyId, now)) return []; // already locked: nothing new to learn
   const windowStart = now.getTime() - t.windowMinutes * 60_000;
-  const failures = s.pickup.failures.filter((f) => Date.parse(f) > windowStart).length + 1;
+  const failures = (s.pickup.byPharmacy[pharmacyId]?.failures ?? []).filter((f) => Date.parse(f) > windowStart).length + 1;
   const events: DispensationEvent[] = [
     { type: 'PickupAttemptFailed', data: { prescriptionId: s.rx.prescriptionId, pharmacyId: cmd.data.pharmacyId, failedAt: now.toISOString() } },
   ];
   if (failures >= t.maxFailures)
     events.push({
       type: 'PickupLocked',
-      data: { prescriptionId: s.rx.prescriptionId, failures, lockedAt: now.toISOString(), lockedUntil: addMinutes(now, t.lockMinutes).toISOString() },
+      data: { prescriptionId: s.rx.prescriptionId, pharmacyId, failures, lockedAt: now.toISOString(), lockedUntil: addMinutes(now, t.lockMinutes).toISOString() },
     });
   return events;
 }
@@ -574,18 +586,25 @@ export function evolveDispensation(s: Dispensation, e: DispensationEvent): Dispe
   if (e.type === 'PrescriptionRegistered') {
     if (s.status !== 'unknown') return s;
     const { sourceEventId: _source, ...rx } = e.data;
-    return { status: 'circulating', rx, items: rx.items.map(newItemRecord), dispenses: [], pickup: { failures: [] } };
+    return { status: 'circulating', rx, items: rx.items.map(newItemRecord), dispenses: [], pickup: { byPharmacy: {} } };
   }
   if (s.status === 'unknown') return s;
   const base = { rx: s.rx, items: s.items, dispenses: s.dispenses, pickup: s.pickup, revocation: s.revocation };
   switch (e.type) {
-    case 'PickupAttemptFailed':
-      return { ...s, pickup: { ...s.pickup, failures: [...s.pickup.failures, e.data.failedAt].slice(-MAX_TRACKED_PICKUP_FAILURES) } };
+    case 'PickupAttemptFailed': {
+      const record = s.pickup.byPharmacy[e.data.pharmacyId] ?? { failures: [] };
+      const failures = [...record.failures, e.data.failedAt].slice(-MAX_TRACKED_PICKUP_FAILURES);
+      return { ...s, pickup: { byPharmacy: { ...s.pickup.byPharmacy, [e.data.pharmacyId]: { ...record, failures } } } };
+    }
     case 'PickupLocked':
-      return { ...s, pickup: { failures: [], lockedUntil: e.data.lockedUntil } }; // a lock starts a fresh count
+      if (!e.data.pharmacyId) return s;
+      // a lock starts a fresh count
+      return { ...s, pickup: { byPharmacy: { ...s.pickup.byPharmacy, [e.data.pharmacyId]: { failures: [], lockedUntil: e.data.lockedUntil } } } };
     case 'PrescriptionClaimed': {
       const claim: Claim = { pharmacyId: e.data.pharmacyId, pharmacistId: e.data.pharmacistId, claimedAt: e.data.claimedAt, expiresAt: e.data.expiresAt };
-      return { ...base, pickup: { failures: [] }, status: 'claimed', claim };
+      // The claiming pharmacy presented the right code: its count starts afresh; other pharmacies' stand.
+      const { [e.data.pharmacyId]: _cleared, ...others } = s.pickup.byPharmacy;
+      return { ...base, pickup: { byPharmacy: others }, status: 'claimed', claim };
     }
     case 'ClaimReleased': {
       if (s.status !== 'claimed') return s;

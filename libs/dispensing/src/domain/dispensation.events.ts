@@ -24,7 +24,8 @@ export interface PickupAttemptFailed {
 
 export interface PickupLocked {
   type: 'PickupLocked';
-  data: { prescriptionId: string; failures: number; lockedAt: string; lockedUntil: string };
+  /** `pharmacyId`: the pharmacy locked out (events written before issue 15.4 lack it and lock nobody). */
+  data: { prescriptionId: string; pharmacyId: string; failures: number; lockedAt: string; lockedUntil: string };
 }
 
 export interface PrescriptionClaimed {

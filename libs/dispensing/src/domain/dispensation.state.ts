@@ -24,10 +24,25 @@ export interface DispenseRecord {
   reversal?: { reversalId: string; reversedAt: string; reason: string };
 }
 
-export interface PickupGuard {
+/** One pharmacy's wrong pickup codes on this prescription. */
+export interface PharmacyPickupRecord {
   /** ISO instants of recent failures, oldest first, bounded. */
   failures: string[];
   lockedUntil?: string;
+}
+
+/**
+ * Wrong pickup codes counted per pharmacy (issue 15.4): a lock stops the pharmacy that guessed,
+ * never the patient at another pharmacy. Bounded by the registered pharmacies (the edge refuses
+ * any other).
+ */
+export interface PickupGuard {
+  byPharmacy: Record<string, PharmacyPickupRecord>;
+}
+
+export function pickupLockedUntil(guard: PickupGuard, pharmacyId: string, now: Date): string | undefined {
+  const until = guard.byPharmacy[pharmacyId]?.lockedUntil;
+  return until && Date.parse(until) > now.getTime() ? until : undefined;
 }
 
 export interface RevocationRecord {

@@ -45,7 +45,7 @@ class ReadBarrier {
   arm(prescriptionId: string, contenders: number, first?: string): void {
     this.release();
     // Liveness only: should a contender never read (refused before loading), the others go on.
-    const timer = setTimeout(() => this.release(), 2_000);
+    const timer = setTimeout(() => this.release(), 10_000);
     this.armed = { streamId: dispensationStreamId(prescriptionId), expected: contenders, first, held: [], timer };
   }
 

@@ -121,22 +121,23 @@ describe('claims over HTTP (embedded app, real SQLite store)', () => {
 
     it('refuses a wrong pickup code (422, one failed attempt recorded, nothing else), then throttles', async () => {
       const { rxId } = await w.issue();
-      const wrong = await w.claim(rxId, 'P001', { code: 'ZZZZZZZZ' });
+      const wrong = await w.claim(rxId, 'P002', { code: 'ZZZZZZZZ' });
       expect(wrong.status).toBe(422);
       expect(wrong.body).toMatchObject({ code: 'PICKUP_CODE_INVALID', field: 'pickupCode' });
       expect(await w.streamTypes(rxId)).toEqual(['PrescriptionRegistered', 'PickupAttemptFailed']);
       for (let i = 2; i <= 5; i++) expect((await w.claim(rxId, 'P002', { code: `ZZZZZZZ${i}` })).body.code).toBe('PICKUP_CODE_INVALID');
       expect(await w.streamTypes(rxId)).toEqual(['PrescriptionRegistered', ...Array(5).fill('PickupAttemptFailed'), 'PickupLocked']);
-      // locked: even the right code is refused, and nothing more is recorded
-      const locked = await w.claim(rxId, 'P001');
+      // P002 is locked out: even the right code is refused, and nothing more is recorded
+      const locked = await w.claim(rxId, 'P002');
       expect(locked.status).toBe(422);
       expect(locked.body.code).toBe('PICKUP_ATTEMPTS_THROTTLED');
-      expect((await w.claim(rxId, 'P001', { code: 'ZZZZZZZZ' })).body.code).toBe('PICKUP_ATTEMPTS_THROTTLED');
+      expect((await w.claim(rxId, 'P002', { code: 'ZZZZZZZZ' })).body.code).toBe('PICKUP_ATTEMPTS_THROTTLED');
       expect((await w.streamTypes(rxId)).length).toBe(7);
-      expect((await w.get(rxId)).body.pickupLockedUntil).toBe(new Date(w.clock.now().getTime() + 15 * MINUTE_MS).toISOString());
+      expect((await w.get(rxId, w.pharmacist('P002'))).body.pickupLockedUntil).toBe(new Date(w.clock.now().getTime() + 15 * MINUTE_MS).toISOString());
+      expect((await w.get(rxId, w.pharmacist('P001'))).body.pickupLockedUntil).toBeUndefined();
       // the lock lifts after 15 minutes
       w.clock.advance(15 * MINUTE_MS);
-      expect((await w.claim(rxId, 'P001')).status).toBe(201);
+      expect((await w.claim(rxId, 'P002')).status).toBe(201);
       // pickup failures stay inside the context
       await w.eventually('claim published', () => w.publishedOf(rxId).length === 1);
       expect(w.publishedOf(rxId).map((e) => e.type)).toEqual([DispensingEventTypes.prescriptionClaimed]);

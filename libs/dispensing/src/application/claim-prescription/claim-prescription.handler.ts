@@ -3,6 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PharmacyNotDesignatedForSpecialDrug, PickupCodeInvalid } from '../../domain/dispensation.errors';
 import { DispensationRunner } from '../dispensation-runner';
 import { PharmacyFactsService } from '../pharmacy-agreements/pharmacy-facts.service';
+import { PharmacyPickupGuardService } from './pharmacy-pickup-guard.service';
 import { RefusalSignals } from '../uniqueness/refusal-signals';
 import { ClaimPrescriptionCommand, type ClaimResult } from './claim-prescription.command';
 import { presentedPickupCodeHash } from './pickup-code';
@@ -16,6 +17,7 @@ export class ClaimPrescriptionHandler implements ICommandHandler<ClaimPrescripti
     private readonly runner: DispensationRunner,
     private readonly pharmacies: PharmacyFactsService,
     private readonly signals: RefusalSignals,
+    private readonly guards: PharmacyPickupGuardService,
   ) {}
 
   async execute({ actor, prescriptionId, pickupCode }: ClaimPrescriptionCommand): Promise<ClaimResult> {
@@ -24,16 +26,20 @@ export class ClaimPrescriptionHandler implements ICommandHandler<ClaimPrescripti
     // The claim and a failed-attempt record are one request: one correlation id.
     const correlationId = this.runner.nextId();
     const ctx = { now, actor: { role: actor.role, id: actor.id }, correlationId, causationId: correlationId };
-    const pharmacy = await this.pharmacies.factsFor(pharmacyId, now);
+    const [pharmacy, pharmacyPickupLockedUntil] = await Promise.all([this.pharmacies.factsFor(pharmacyId, now), this.guards.lockedUntil(pharmacyId, now)]);
     let outcome;
     try {
       outcome = await this.runner.run(
         prescriptionId,
-        { type: 'ClaimPrescription', data: { pharmacyId, pharmacistId: actor.id, pickupCodeHash: presentedPickupCodeHash(prescriptionId, pickupCode), pharmacy } },
+        {
+          type: 'ClaimPrescription',
+          data: { pharmacyId, pharmacistId: actor.id, pickupCodeHash: presentedPickupCodeHash(prescriptionId, pickupCode), pharmacy, pharmacyPickupLockedUntil },
+        },
         ctx,
       );
     } catch (e) {
-      // A refusal appends nothing, so the failed attempt is its own append; the caller still gets the refusal.
+      // A refusal appends nothing, so the failed attempt is its own append (on the prescription, and
+      // on the pharmacy's count across prescriptions); the caller still gets the refusal.
       if (e instanceof PickupCodeInvalid) await this.recordFailure(prescriptionId, pharmacyId, ctx);
       // Three-fixed: a special drug claimed by an undesignated pharmacy is an attempt audit watches.
       if (e instanceof PharmacyNotDesignatedForSpecialDrug)
@@ -60,6 +66,7 @@ export class ClaimPrescriptionHandler implements ICommandHandler<ClaimPrescripti
   private async recordFailure(prescriptionId: string, pharmacyId: string, ctx: Parameters<DispensationRunner['run']>[2]): Promise<void> {
     try {
       await this.runner.run(prescriptionId, { type: 'RecordFailedPickupAttempt', data: { pharmacyId } }, ctx);
+      await this.guards.recordFailure(pharmacyId, prescriptionId, ctx.now ?? this.runner.now(), ctx);
     } catch (e) {
       // Losing one count must not turn a 422 into a 500; the next wrong code is counted again.
       this.logger.warn({ msg: 'failed pickup attempt not recorded', prescriptionId, pharmacyId, error: (e as Error).message });

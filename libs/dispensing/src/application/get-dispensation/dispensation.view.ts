@@ -1,7 +1,7 @@
 import { domainError, exhaustive } from '@rx/kernel';
 import type { AuthenticatedActor } from '@rx/auth';
 import type { ClaimReleaseReason } from '../../domain/dispensation.events';
-import { isLive, viewOf, type DispensationStatus, type ItemStatus, type KnownDispensation } from '../../domain/dispensation.state';
+import { isLive, pickupLockedUntil, viewOf, type DispensationStatus, type ItemStatus, type KnownDispensation } from '../../domain/dispensation.state';
 
 export class DispensationNotVisible extends domainError('DISPENSATION_NOT_VISIBLE', 'forbidden') {}
 
@@ -88,7 +88,8 @@ export function toDetails(s: KnownDispensation, now: Date, actor: AuthenticatedA
     ...(lastClaim
       ? { lastClaim: { pharmacyId: lastClaim.pharmacyId, reason: lastClaim.reason, endedAt: lastClaim.endedAt, ...(lastClaim.rejectionReasons ? { rejectionReasons: lastClaim.rejectionReasons } : {}) } }
       : {}),
-    ...(s.pickup.lockedUntil && Date.parse(s.pickup.lockedUntil) > now.getTime() ? { pickupLockedUntil: s.pickup.lockedUntil } : {}),
+    // Locks are per pharmacy: a pharmacist sees whether its own pharmacy is locked out here.
+    ...(actor.role === 'pharmacist' && pickupLockedUntil(s.pickup, actor.org, now) ? { pickupLockedUntil: pickupLockedUntil(s.pickup, actor.org, now) } : {}),
     items: view.items.map((i) => ({
       lineNo: i.lineNo,
       drugCode: i.drugCode,

@@ -101,10 +101,16 @@ export const specialRx = (overrides: Partial<Rx> = {}): Rx =>
 
 export const register = (r: Rx): RegisterPrescription => ({ type: 'RegisterPrescription', data: r });
 
-export function claim(pharmacyId: PharmacyId, opts: { hash?: string; facts?: PharmacyFacts } = {}): ClaimPrescription {
+export function claim(pharmacyId: PharmacyId, opts: { hash?: string; facts?: PharmacyFacts; pharmacyLockedUntil?: string } = {}): ClaimPrescription {
   return {
     type: 'ClaimPrescription',
-    data: { pharmacyId, pharmacistId: PHARMACIST[pharmacyId], pickupCodeHash: opts.hash ?? PICKUP_HASH, pharmacy: opts.facts ?? PHARMACIES[pharmacyId] },
+    data: {
+      pharmacyId,
+      pharmacistId: PHARMACIST[pharmacyId],
+      pickupCodeHash: opts.hash ?? PICKUP_HASH,
+      pharmacy: opts.facts ?? PHARMACIES[pharmacyId],
+      ...(opts.pharmacyLockedUntil ? { pharmacyPickupLockedUntil: opts.pharmacyLockedUntil } : {}),
+    },
   };
 }
 export const failedPickup = (pharmacyId: PharmacyId): DispensationCommand => ({ type: 'RecordFailedPickupAttempt', data: { pharmacyId } });
