@@ -58,6 +58,7 @@ const RULES: Record<string, Rule> = {
   'GET /settlement/claims': { roles: ['agency', 'auditor'] },
   'POST /settlement/pharmacies/:id/agreement/dissolve': { roles: ['agency'] },
   'GET /settlement/pharmacies/:id/agreement': { roles: ['agency', 'auditor', 'pharmacist'], otherOrg: { status: 403, code: 'NOT_OWN_PHARMACY' } },
+  'GET /settlement/pharmacies/:id/recoveries': { roles: ['agency', 'auditor', 'pharmacist'], otherOrg: { status: 403, code: 'NOT_OWN_PHARMACY' } },
   'POST /settlement/personal-accounts/:holderId/credits': { roles: ['agency'] },
   'GET /settlement/personal-accounts/:holderId': { roles: ['agency', 'auditor'] },
   'GET /audit/prescriptions/:rxId/history': { roles: ['auditor'] },
