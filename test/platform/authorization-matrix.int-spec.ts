@@ -61,6 +61,7 @@ const RULES: Record<string, Rule> = {
   'GET /settlement/pharmacies/:id/recoveries': { roles: ['agency', 'auditor', 'pharmacist'], otherOrg: { status: 403, code: 'NOT_OWN_PHARMACY' } },
   'POST /settlement/personal-accounts/:holderId/credits': { roles: ['agency'] },
   'GET /settlement/personal-accounts/:holderId': { roles: ['agency', 'auditor'] },
+  'GET /audit/prescriptions': { roles: ['auditor'] },
   'GET /audit/prescriptions/:rxId/history': { roles: ['auditor'] },
   'GET /audit/prescriptions/:rxId/state': { roles: ['auditor'] },
   'GET /audit/integrity': { roles: ['auditor'] },
