@@ -14,6 +14,8 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // No test asserts a time; the 5 s default only turned a busy 2-core machine into red runs.
+  testTimeout: 30_000,
 };
 module.exports = {
   projects: [
