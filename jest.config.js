@@ -14,10 +14,10 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  // No test asserts a time; the 5 s default only turned a busy 2-core machine into red runs.
-  testTimeout: 30_000,
 };
 module.exports = {
+  // No test asserts a time; the 5 s default only turned a busy 2-core machine into red runs.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'] },

@@ -73,11 +73,14 @@ describe('PostgresLeaderElection', () => {
   });
 
   it("stops the leader's jobs when its lock connection is cut, and another instance takes over", async () => {
-    const a = instance('a');
+    // A deposed leader campaigns again at its next try: a tries ten times less often than b, so
+    // the lock that the cut released goes to b rather than straight back to a.
+    const a = instance('a', { retryMs: 1000 });
     const b = instance('b');
     await a.join('relay:x');
     await b.join('relay:x');
-    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'rx:a'`);
+    // Only this database's session: other suites on the same server have instances named 'a' too.
+    await sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'rx:a' AND datname = current_database()`);
     await waitFor(() => a.log.includes('stop relay:x'), 5000, 'a to stop its job');
     await waitFor(() => b.leads('relay:x'), 5000, 'b to take over');
     // a reconnects and campaigns again, as a follower now.
