@@ -24,8 +24,8 @@ interface Claim {
   dispenseCount: number;
   fundFen: number;
   lines: ClaimLine[];
-  /** Recovery lines (refunds after reimbursement) as the settlement context adds them; negative amounts. */
-  recoveryLines?: ClaimLine[];
+  /** Recovery lines (冲销: refunds after reimbursement) deducted by this claim; negative amounts. */
+  recoveryLines?: { dispenseId: string; prescriptionId: string; fromClaimId: string; amountFen: number }[];
   dueBy: string;
   provisional: boolean;
   overdue: boolean;
@@ -179,7 +179,7 @@ function ClaimsPage() {
 function ClaimDetails({ claim }: { claim: Claim }) {
   const { t } = useI18n();
   const [payment, setPayment] = useState<string>();
-  const recoveries = [...(claim.recoveryLines ?? []), ...claim.lines.filter((l) => l.fundFen < 0)];
+  const recoveries = claim.recoveryLines ?? [];
   const refused = new Map((claim.approval?.refusedLines ?? []).map((r) => [r.dispenseId, r.reason]));
   return (
     <Stack>
@@ -227,8 +227,9 @@ function ClaimDetails({ claim }: { claim: Claim }) {
               {recoveries.map((l) => (
                 <Table.Tr key={`r-${l.dispenseId}`}>
                   <Table.Td className="mono">{l.dispenseId}</Table.Td>
+                  <Table.Td className="mono">{l.fromClaimId}</Table.Td>
                   <Table.Td className="num">
-                    <Money fen={l.fundFen} />
+                    <Money fen={l.amountFen} />
                   </Table.Td>
                 </Table.Tr>
               ))}
