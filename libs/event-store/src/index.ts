@@ -14,3 +14,4 @@ export { parsePostgresUrl, type PostgresLocation } from './postgres/postgres-url
 export * from './unique-keys';
 export * from './leadership/leader-election';
 export { PostgresLeaderElection, leaderLockKey, LEADER_LOCK_CLASS, type PostgresLeaderElectionOptions } from './leadership/postgres-leader-election';
+export * from './delegating-store';

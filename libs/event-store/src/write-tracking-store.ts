@@ -1,3 +1,4 @@
+import { DelegatingStore } from './delegating-store';
 import { EventStoreUnavailableError } from './errors';
 import type { AppendOptions, EventStore, NewEvent } from './event-store.port';
 
@@ -8,49 +9,24 @@ import type { AppendOptions, EventStore, NewEvent } from './event-store.port';
  * event clears it; a checkpoint saved does not (on a full disk an update in place may still fit
  * while every new event fails). Store-agnostic, so `/health` means the same on every adapter.
  */
-export class WriteTrackingStore implements EventStore {
-  readonly kind: EventStore['kind'];
+export class WriteTrackingStore extends DelegatingStore {
   private failing?: { since: string; message: string };
 
   constructor(
-    readonly inner: EventStore,
+    override readonly inner: EventStore,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.kind = inner.kind;
+    super(inner);
   }
 
-  append(streamId: string, events: readonly NewEvent[], options: AppendOptions): ReturnType<EventStore['append']> {
+  override append(streamId: string, events: readonly NewEvent[], options: AppendOptions): ReturnType<EventStore['append']> {
     return this.track(this.inner.append(streamId, events, options), (result) => result.written);
   }
-  saveCheckpoint(name: string, position: bigint): Promise<void> {
+  override saveCheckpoint(name: string, position: bigint): Promise<void> {
     return this.track(this.inner.saveCheckpoint(name, position), () => false);
   }
-  readStream(...args: Parameters<EventStore['readStream']>) {
-    return this.inner.readStream(...args);
-  }
-  readAll(...args: Parameters<EventStore['readAll']>) {
-    return this.inner.readAll(...args);
-  }
-  subscribe(...args: Parameters<EventStore['subscribe']>) {
-    return this.inner.subscribe(...args);
-  }
-  headPosition() {
-    return this.inner.headPosition();
-  }
-  listStreams(...args: Parameters<EventStore['listStreams']>) {
-    return this.inner.listStreams(...args);
-  }
-  loadCheckpoint(name: string) {
-    return this.inner.loadCheckpoint(name);
-  }
-  verifyCompleteness() {
-    return this.inner.verifyCompleteness();
-  }
-  close() {
-    return this.inner.close();
-  }
 
-  async ping(): Promise<{ ok: boolean; detail?: string }> {
+  override async ping(): Promise<{ ok: boolean; detail?: string }> {
     const answer = await this.inner.ping();
     const failing = this.failing;
     if (!failing || !answer.ok) return answer;
